@@ -1,0 +1,68 @@
+import { randomBytes } from 'node:crypto'
+import { migratePglite, migratePostgres } from './migrate'
+import { openPglite, pgliteBackend, postgresBackend, startNeonServer, type NeonServer } from './neon/server'
+import { startUpstashServer, type UpstashServer } from './upstash/server'
+
+export type LocalDatabase = { kind: 'pglite'; dir?: string } | { kind: 'postgres'; url: string }
+
+export interface LocalStackOptions {
+  redisUrl: string
+  database: LocalDatabase
+  upstashToken?: string
+  /** Apply drizzle/ migrations before serving (default true). */
+  migrate?: boolean
+}
+
+/** The variables that point the Worker's production clients at the local services. */
+export interface StoreVars {
+  UPSTASH_REDIS_REST_URL: string
+  UPSTASH_REDIS_REST_TOKEN: string
+  DATABASE_URL: string
+  NEON_FETCH_ENDPOINT: string
+}
+
+export interface LocalStack {
+  vars: StoreVars
+  upstash: UpstashServer
+  neon: NeonServer
+  close(): Promise<void>
+}
+
+/**
+ * Starts the Upstash-compatible server over Redis and the Neon-compatible
+ * server over PGlite or Postgres, both on free loopback ports.
+ */
+export async function startLocalStack(opts: LocalStackOptions): Promise<LocalStack> {
+  const token = opts.upstashToken ?? randomBytes(24).toString('base64url')
+  const migrate = opts.migrate ?? true
+  let backend
+  let database: string
+  let closeDatabase = async () => {}
+  if (opts.database.kind === 'pglite') {
+    const db = await openPglite(opts.database.dir)
+    closeDatabase = () => db.close()
+    if (migrate) await migratePglite(db)
+    backend = pgliteBackend(db)
+    database = 'pglite'
+  } else {
+    if (migrate) await migratePostgres(opts.database.url)
+    backend = postgresBackend(opts.database.url)
+    database = new URL(opts.database.url).pathname.slice(1) || 'postgres'
+  }
+  const neon = await startNeonServer({ backend })
+  const upstash = await startUpstashServer({ redisUrl: opts.redisUrl, token })
+  return {
+    vars: {
+      UPSTASH_REDIS_REST_URL: upstash.url,
+      UPSTASH_REDIS_REST_TOKEN: token,
+      DATABASE_URL: `postgresql://flashdeal:local@127.0.0.1:${neon.port}/${database}`,
+      NEON_FETCH_ENDPOINT: neon.url,
+    },
+    upstash,
+    neon,
+    close: async () => {
+      await Promise.all([upstash.close(), neon.close()])
+      await closeDatabase() // the Neon server serves the PGlite; its opener closes it
+    },
+  }
+}

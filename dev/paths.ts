@@ -1,0 +1,7 @@
+import { fileURLToPath } from 'node:url'
+
+export const ROOT = fileURLToPath(new URL('..', import.meta.url))
+/** Embedded PGlite data of `npm run dev` (git-ignored), kept across runs. */
+export const PGLITE_DIR = fileURLToPath(new URL('../.data/pglite', import.meta.url))
+/** The Worker's local variables, written by `npm run dev` (git-ignored). */
+export const DEV_VARS = fileURLToPath(new URL('../.dev.vars', import.meta.url))

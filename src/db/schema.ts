@@ -1,0 +1,69 @@
+import { sql } from 'drizzle-orm'
+import {
+  bigint,
+  check,
+  index,
+  integer,
+  pgTable,
+  serial,
+  text,
+  timestamp,
+  uuid,
+  varchar,
+} from 'drizzle-orm/pg-core'
+
+/**
+ * Postgres is the truth: products with how many units were sold, and orders.
+ * Live holds are in Redis only. Money is integer cents.
+ */
+export const products = pgTable(
+  'products',
+  {
+    id: serial('id').primaryKey(),
+    name: varchar('name', { length: 255 }).notNull(),
+    description: text('description'),
+    totalStock: integer('total_stock').notNull(),
+    sold: integer('sold').notNull().default(0),
+    priceCents: bigint('price_cents', { mode: 'number' }),
+    maxPerUser: integer('max_per_user'),
+    saleStartsAt: timestamp('sale_starts_at', { withTimezone: true }),
+    saleEndsAt: timestamp('sale_ends_at', { withTimezone: true }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    // The last guard against oversell: whatever Redis believes, Postgres refuses it.
+    check('products_sold_within_stock', sql`${t.sold} >= 0 AND ${t.sold} <= ${t.totalStock}`),
+    check('products_total_stock_nonnegative', sql`${t.totalStock} >= 0`),
+    check('products_price_nonnegative', sql`${t.priceCents} IS NULL OR ${t.priceCents} >= 0`),
+    check('products_max_per_user_positive', sql`${t.maxPerUser} IS NULL OR ${t.maxPerUser} > 0`),
+    check(
+      'products_sale_window_ordered',
+      sql`${t.saleStartsAt} IS NULL OR ${t.saleEndsAt} IS NULL OR ${t.saleStartsAt} < ${t.saleEndsAt}`,
+    ),
+  ],
+)
+
+export const orders = pgTable(
+  'orders',
+  {
+    id: uuid('id').primaryKey(),
+    idempotencyKey: varchar('idempotency_key', { length: 255 }).unique('orders_idempotency_key_unique'),
+    userId: varchar('user_id', { length: 128 }).notNull(),
+    productId: integer('product_id')
+      .notNull()
+      .references(() => products.id),
+    quantity: integer('quantity').notNull(),
+    totalAmountCents: bigint('total_amount_cents', { mode: 'number' }).notNull(),
+    status: varchar('status', { length: 32 }).notNull().default('confirmed'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    check('orders_quantity_positive', sql`${t.quantity} > 0`),
+    check('orders_total_amount_nonnegative', sql`${t.totalAmountCents} >= 0`),
+    index('orders_user_created_idx').on(t.userId, t.createdAt.desc(), t.id.desc()),
+  ],
+)
+
+export type ProductRow = typeof products.$inferSelect
+export type OrderRow = typeof orders.$inferSelect

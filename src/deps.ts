@@ -1,0 +1,36 @@
+import { Redis } from '@upstash/redis/cloudflare'
+import { createDb, type Db } from './db/client'
+import { upstashPort } from './engine/adapters/upstash'
+import type { ScriptPort } from './engine/port'
+import type { Config } from './env'
+import { createLogger, type Logger } from './log'
+
+/** Everything a request needs from the outside world. */
+export interface Deps {
+  config: Config
+  scripts: ScriptPort
+  db: Db
+  log: Logger
+}
+
+// Upstash answers in milliseconds; a request that has not come back by then
+// is treated as Redis being down (503), never left hanging.
+const REDIS_TIMEOUT_MS = 3000
+
+/** The one place the edge clients are built: Upstash over REST, Neon over HTTP. */
+export function edgeDeps(config: Config): Deps {
+  const redis = new Redis({
+    url: config.UPSTASH_REDIS_REST_URL,
+    token: config.UPSTASH_REDIS_REST_TOKEN,
+    automaticDeserialization: false,
+    enableTelemetry: false,
+    retry: { retries: 1, backoff: () => 50 },
+    signal: () => AbortSignal.timeout(REDIS_TIMEOUT_MS),
+  })
+  return {
+    config,
+    scripts: upstashPort(redis),
+    db: createDb(config),
+    log: createLogger(config.LOG_LEVEL),
+  }
+}

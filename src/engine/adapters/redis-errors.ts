@@ -1,0 +1,35 @@
+/**
+ * Sorting Redis error replies into "the store cannot serve this now" and
+ * "this script or command is wrong" (a bug, left to surface as a 500).
+ */
+const UNAVAILABLE_CODES = new Set([
+  'LOADING',
+  'BUSY',
+  'MASTERDOWN',
+  'TRYAGAIN',
+  'CLUSTERDOWN',
+  'READONLY',
+  'NOREPLICAS',
+  'NOAUTH',
+  'WRONGPASS',
+])
+
+/** The error code of a Redis error reply ("ERR", "WRONGTYPE", "NOSCRIPT"…), or undefined. */
+export function redisErrorCode(message: string): string | undefined {
+  return /^([A-Z][A-Z_]+)\b/.exec(message)?.[1]
+}
+
+/** Loading, busy, failing over, refusing our credentials, or over an Upstash quota. */
+export function isUnavailableReply(message: string): boolean {
+  const code = redisErrorCode(message)
+  if (code && UNAVAILABLE_CODES.has(code)) return true
+  return /\b(max|daily|monthly)\b.*\blimit\b.*\bexceeded\b/i.test(message)
+}
+
+/** Raised by a script (runtime error, bad call inside it) or by a malformed command. */
+export function isScriptOrCommandError(message: string): boolean {
+  if (isUnavailableReply(message)) return false
+  return /user_script|Error (running|compiling) script|^WRONGTYPE\b|wrong number of arguments|syntax error|unknown command/.test(
+    message,
+  )
+}

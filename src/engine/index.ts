@@ -1,0 +1,6 @@
+export * from './engine'
+export { createKeys, type Keys, type ProductKeys, type UserKeys } from './keys'
+export { NoScriptError, type ScriptPort } from './port'
+export { UnexpectedReplyError } from './replies'
+export { runScript, type LuaScript } from './run-script'
+export { ALL_SCRIPTS } from './scripts'

@@ -1,0 +1,88 @@
+import { z } from 'zod'
+
+const emptyToUndefined = (v: unknown) => (v === '' ? undefined : v)
+
+/** An integer variable given as a string (env vars always are) or a number. */
+const int = (min: number, max: number) =>
+  z.preprocess(
+    emptyToUndefined,
+    z
+      .union([z.number(), z.string().regex(/^\d+$/, 'must be a whole number')])
+      .transform(Number)
+      .pipe(z.number().int().min(min).max(max)),
+  )
+
+const optionalString = z.preprocess(emptyToUndefined, z.string().optional())
+
+const schema = z
+  .object({
+    PORT: int(1, 65_535).default(3000),
+    REDIS_TTL: int(1, 86_400).default(600),
+    HOLD_MAX_SECONDS: int(1, 172_800).optional(),
+    RATE_LIMIT_WINDOW_MS: int(1000, 86_400_000).default(900_000),
+    RATE_LIMIT_MAX_REQUESTS: int(1, 1_000_000).default(100),
+    REDIS_PREFIX: z.preprocess(
+      emptyToUndefined,
+      z
+        .string()
+        .regex(/^[A-Za-z0-9_.-]{1,64}$/, 'must be 1-64 letters, digits, _ . or -')
+        .default('fd'),
+    ),
+    UPSTASH_REDIS_REST_URL: z.preprocess(emptyToUndefined, z.url({ protocol: /^https?$/ })),
+    UPSTASH_REDIS_REST_TOKEN: z.preprocess(emptyToUndefined, z.string().min(1)),
+    DATABASE_URL: z.preprocess(
+      emptyToUndefined,
+      z.url({ protocol: /^postgres(ql)?$/, message: 'must be a postgres:// or postgresql:// URL' }),
+    ),
+    /** Where the Neon driver sends its HTTP queries; unset means Neon's own endpoint for the host. */
+    NEON_FETCH_ENDPOINT: z.preprocess(emptyToUndefined, z.url({ protocol: /^https?$/ }).optional()),
+    LOG_LEVEL: z.preprocess(
+      emptyToUndefined,
+      z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+    ),
+  })
+  .transform(({ HOLD_MAX_SECONDS, ...rest }) => ({
+    ...rest,
+    HOLD_MAX_SECONDS: HOLD_MAX_SECONDS ?? 2 * rest.REDIS_TTL,
+  }))
+  .refine((c) => c.HOLD_MAX_SECONDS >= c.REDIS_TTL, {
+    path: ['HOLD_MAX_SECONDS'],
+    message: 'must be at least REDIS_TTL',
+  })
+
+export type Config = z.output<typeof schema>
+export type ConfigInput = z.input<typeof schema>
+
+/** Thrown when configuration is invalid; the message names every bad variable. */
+export class ConfigError extends Error {
+  constructor(readonly issues: { variable: string; message: string }[]) {
+    super(`Invalid configuration: ${issues.map((i) => `${i.variable} ${i.message}`).join('; ')}`)
+    this.name = 'ConfigError'
+  }
+}
+
+export function parseConfig(source: Record<string, unknown>): Config {
+  const result = schema.safeParse(source)
+  if (result.success) return result.data
+  throw new ConfigError(
+    result.error.issues.map((issue) => ({
+      variable: issue.path.join('.') || '(root)',
+      message: issue.message,
+    })),
+  )
+}
+
+const parsed = new WeakMap<object, Config>()
+
+/**
+ * Workers hand the same `env` object to every request of an isolate, so the
+ * configuration is parsed once per env, not once per request.
+ */
+export function configFrom(env: object): Config {
+  let config = parsed.get(env)
+  if (!config) {
+    config = parseConfig(env as Record<string, unknown>)
+    parsed.set(env, config)
+  }
+  return config
+}

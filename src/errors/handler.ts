@@ -1,0 +1,71 @@
+import type { Context, ErrorHandler, NotFoundHandler } from 'hono'
+import { HTTPException } from 'hono/http-exception'
+import type { ContentfulStatusCode } from 'hono/utils/http-status'
+import { ConfigError } from '../env'
+import type { AppEnv } from '../types'
+import { AppError, StoreUnavailableError } from './app-error'
+import type { ErrorCode } from './codes'
+import { failure } from './envelope'
+
+const RETRY_AFTER_SECONDS = '2'
+
+/** Codes for the HTTPExceptions hono's own middleware throws. */
+function codeForHttpException(err: HTTPException): ErrorCode {
+  if (err.status === 400 && /json/i.test(err.message)) return 'MALFORMED_JSON'
+  switch (err.status) {
+    case 400:
+      return 'VALIDATION_ERROR'
+    case 401:
+      return 'UNAUTHORIZED'
+    case 403:
+      return 'FORBIDDEN'
+    case 404:
+      return 'NOT_FOUND'
+    case 413:
+      return 'PAYLOAD_TOO_LARGE'
+    case 415:
+      return 'UNSUPPORTED_MEDIA_TYPE'
+    default:
+      return err.status >= 500 ? 'INTERNAL_ERROR' : 'VALIDATION_ERROR'
+  }
+}
+
+/** The one place an error becomes a response. Never leaks a stack or a driver message. */
+export const onError: ErrorHandler<AppEnv> = (err, c) => {
+  if (err instanceof AppError) {
+    return c.json(failure(err.code, err.message, err.details), err.status, err.headers)
+  }
+  if (err instanceof StoreUnavailableError) {
+    logError(c, err, 'warn')
+    return c.json(failure('SERVICE_UNAVAILABLE', `${err.store} is unavailable, try again shortly`), 503, {
+      'Retry-After': RETRY_AFTER_SECONDS,
+    })
+  }
+  if (err instanceof HTTPException && err.status < 500) {
+    const message = err.status === 413 ? 'Request body is too large' : err.message || 'Bad request'
+    return c.json(failure(codeForHttpException(err), message), err.status as ContentfulStatusCode)
+  }
+  if (err instanceof ConfigError) {
+    console.error(err.message)
+    return c.json(failure('CONFIGURATION_ERROR', err.message), 500)
+  }
+  logError(c, err, 'error')
+  return c.json(failure('INTERNAL_ERROR', 'Internal server error'), 500)
+}
+
+function logError(c: Context<AppEnv>, err: Error, level: 'warn' | 'error') {
+  const fields = {
+    request_id: c.get('requestId'),
+    method: c.req.method,
+    path: c.req.path,
+    error: err.name,
+    message: err.message,
+    cause: err.cause instanceof Error ? err.cause.message : undefined,
+  }
+  const deps = c.get('deps')
+  if (deps) deps.log(level, 'request_error', fields)
+  else console.error(JSON.stringify({ level, event: 'request_error', ...fields }))
+}
+
+export const notFound: NotFoundHandler<AppEnv> = (c) =>
+  c.json(failure('NOT_FOUND', `No route for ${c.req.method} ${c.req.path}`), 404)

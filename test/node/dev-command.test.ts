@@ -1,0 +1,73 @@
+import { spawn } from 'node:child_process'
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, expect, it } from 'vitest'
+import { ROOT } from '../../dev/paths'
+import { freePort } from '../../dev/redis'
+import { dropPrefix, testPrefix } from '../support/redis'
+
+/** Every live descendant of `pid`, read from /proc. */
+async function descendants(pid: number): Promise<number[]> {
+  const parents = new Map<number, number[]>()
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue
+    const stat = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '')
+    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1])
+    if (ppid) parents.set(ppid, [...(parents.get(ppid) ?? []), Number(entry)])
+  }
+  const found: number[] = []
+  const queue = [pid]
+  while (queue.length) for (const child of parents.get(queue.shift()!) ?? []) found.push(child), queue.push(child)
+  return found
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch {
+    return false
+  }
+}
+
+const prefix = testPrefix('dev')
+let dataDir = ''
+afterAll(async () => {
+  await dropPrefix(prefix)
+  if (dataDir) await rm(dataDir, { recursive: true, force: true })
+})
+
+it('`npm run dev` serves /health, then Ctrl-C stops everything it started', { timeout: 150_000 }, async () => {
+  dataDir = await mkdtemp(join(tmpdir(), 'fd-dev-'))
+  const port = await freePort()
+  const started = Date.now()
+  const dev = spawn('npm', ['run', 'dev'], {
+    cwd: ROOT,
+    detached: true, // its own process group, as a terminal gives it
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, PORT: String(port), DEV_DATA_DIR: dataDir, REDIS_PREFIX: prefix, DATABASE_URL: '', UPSTASH_REDIS_REST_URL: '' },
+  })
+  let output = ''
+  dev.stdout.on('data', (d) => (output += d))
+  dev.stderr.on('data', (d) => (output += d))
+  const exited = new Promise<number | null>((resolve) => dev.once('exit', (code) => resolve(code)))
+
+  let health: Response | undefined
+  while (Date.now() - started < 120_000 && dev.exitCode === null) {
+    health = await fetch(`http://127.0.0.1:${port}/health`).catch(() => undefined)
+    if (health?.status === 200) break
+    await new Promise((r) => setTimeout(r, 500))
+  }
+  expect(health?.status, output).toBe(200)
+  expect(await health!.json()).toMatchObject({ success: true, data: { dependencies: { redis: { status: 'up' }, postgres: { status: 'up' } } } })
+  console.log(`dev command: /health 200 after ${Date.now() - started} ms`)
+
+  const tree = await descendants(dev.pid!)
+  expect(tree.length).toBeGreaterThan(2) // npm → tsx → node → wrangler → workerd …
+  process.kill(-dev.pid!, 'SIGINT')
+  await exited
+  await new Promise((r) => setTimeout(r, 1000))
+  expect(tree.filter(alive), output).toEqual([])
+  await expect(fetch(`http://127.0.0.1:${port}/health`)).rejects.toThrow()
+})

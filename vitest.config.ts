@@ -1,0 +1,37 @@
+import { cloudflareTest } from '@cloudflare/vitest-pool-workers'
+import { defineConfig } from 'vitest/config'
+
+// Two projects: `node` runs the dev servers, the engine and the app through
+// Node; `workers` runs the real Worker inside workerd. Both talk to the real
+// Redis and Postgres of the machine, never to mocks.
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: {
+          name: 'node',
+          include: ['test/node/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 30_000,
+          hookTimeout: 60_000,
+        },
+      },
+      {
+        plugins: [
+          cloudflareTest(({ inject }) => ({
+            main: './src/entry/worker.ts',
+            wrangler: { configPath: './wrangler.toml' },
+            miniflare: { bindings: inject('workerVars') },
+          })),
+        ],
+        test: {
+          name: 'workers',
+          include: ['test/workers/**/*.test.ts'],
+          globalSetup: ['./test/support/workers-global-setup.ts'],
+          testTimeout: 30_000,
+          hookTimeout: 60_000,
+        },
+      },
+    ],
+  },
+})
