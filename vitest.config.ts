@@ -6,6 +6,9 @@ import { defineConfig } from 'vitest/config'
 // Redis and Postgres of the machine, never to mocks.
 export default defineConfig({
   test: {
+    // Runs in plain Node (not through the workerd project's resolver): starts
+    // the local services the Worker under test talks to.
+    globalSetup: ['./test/support/workers-global-setup.ts'],
     projects: [
       {
         test: {
@@ -27,7 +30,6 @@ export default defineConfig({
         test: {
           name: 'workers',
           include: ['test/workers/**/*.test.ts'],
-          globalSetup: ['./test/support/workers-global-setup.ts'],
           testTimeout: 30_000,
           hookTimeout: 60_000,
         },

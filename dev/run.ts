@@ -6,6 +6,7 @@
 import { spawn } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
 import { ConfigError, parseConfig } from '../src/env'
+import { migratePostgres } from './migrate'
 import { startLocalStack, type LocalDatabase, type LocalStack } from './local-stack'
 import { DEV_VARS, PGLITE_DIR, ROOT } from './paths'
 import { ensureRedis, type RedisHandle } from './redis'
@@ -28,32 +29,34 @@ process.on('SIGTERM', () => void stopAll(0))
 async function main() {
   const realRedis = Boolean(env.UPSTASH_REDIS_REST_URL)
   const realDb = Boolean(env.DATABASE_URL && !isLoopbackUrl(env.DATABASE_URL))
-  let stack: LocalStack | undefined
-  let redis: RedisHandle | undefined
   const connected: string[] = []
+  let stack: LocalStack | undefined
+
+  let redis: RedisHandle | undefined
+  if (realRedis) connected.push(`Redis: Upstash at ${env.UPSTASH_REDIS_REST_URL}`)
+  else {
+    redis = await ensureRedis(env.REDIS_URL ?? 'redis://127.0.0.1:6379')
+    stoppers.push(redis.stop)
+  }
+  const database: LocalDatabase = env.DATABASE_URL
+    ? { kind: 'postgres', url: env.DATABASE_URL }
+    : { kind: 'pglite', dir: env.DEV_DATA_DIR ?? PGLITE_DIR }
+  if (realDb) connected.push(`Postgres: ${new URL(env.DATABASE_URL!).host} (Neon)`)
 
   if (!realRedis || !realDb) {
-    if (!realRedis) {
-      redis = await ensureRedis(env.REDIS_URL ?? 'redis://127.0.0.1:6379')
-      stoppers.push(redis.stop)
-    }
-    const database: LocalDatabase = env.DATABASE_URL
-      ? { kind: 'postgres', url: env.DATABASE_URL }
-      : { kind: 'pglite', dir: env.DEV_DATA_DIR ?? PGLITE_DIR }
+    // Both local servers start together; the one a real service replaces is simply not used.
     stack = await startLocalStack({ redisUrl: redis?.url ?? 'redis://127.0.0.1:6379', database })
     stoppers.push(stack.close)
+    if (redis) connected.push(`Redis: ${redis.url}${redis.started ? ' (started for this run)' : ''} via local Upstash REST ${stack.vars.UPSTASH_REDIS_REST_URL}`)
+    if (!realDb) {
+      const where = database.kind === 'postgres' ? new URL(database.url).host : `embedded PGlite in ${database.dir}`
+      connected.push(`Postgres: ${where} via local Neon HTTP ${stack.vars.NEON_FETCH_ENDPOINT}`)
+    }
   }
-  if (realRedis) connected.push(`Redis: Upstash at ${env.UPSTASH_REDIS_REST_URL}`)
-  else connected.push(`Redis: ${redis!.url}${redis!.started ? ' (started by npm run dev)' : ''} via local Upstash REST ${stack!.vars.UPSTASH_REDIS_REST_URL}`)
-  if (realDb) connected.push(`Postgres: ${new URL(env.DATABASE_URL!).host} (Neon)`)
-  else connected.push(`Postgres: ${env.DATABASE_URL ? new URL(env.DATABASE_URL).host : `embedded PGlite in ${PGLITE_DIR}`} via local Neon HTTP ${stack!.vars.NEON_FETCH_ENDPOINT}`)
 
   const vars = workerVars(env, stack?.vars, { realRedis, realDb })
   const config = parseConfig(vars) // stops here, naming the variable, when a value is bad
-  if (realDb) {
-    const { migratePostgres } = await import('./migrate')
-    await migratePostgres(env.DATABASE_URL!)
-  }
+  if (realDb) await migratePostgres(env.DATABASE_URL!)
   writeFileSync(DEV_VARS, Object.entries(vars).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join('\n') + '\n')
 
   const wrangler = spawn(
@@ -61,18 +64,7 @@ async function main() {
     ['wrangler', 'dev', '--port', String(config.PORT), '--ip', '127.0.0.1', '--show-interactive-dev-session=false'],
     { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], detached: true, env: { ...env, CI: 'true', WRANGLER_SEND_METRICS: 'false' } },
   )
-  stoppers.push(
-    () =>
-      new Promise<void>((resolve) => {
-        if (wrangler.exitCode !== null || wrangler.signalCode !== null) return resolve()
-        wrangler.once('exit', () => resolve())
-        try {
-          process.kill(-wrangler.pid!, 'SIGTERM') // the whole group: npx, wrangler, workerd
-        } catch {
-          resolve()
-        }
-      }),
-  )
+  stoppers.push(() => stopGroup(wrangler.pid!))
   wrangler.stdout.on('data', (d) => process.stdout.write(prefixLines(d)))
   wrangler.stderr.on('data', (d) => process.stderr.write(prefixLines(d)))
   wrangler.once('exit', (code) => {
@@ -85,6 +77,23 @@ async function main() {
   const url = `http://127.0.0.1:${config.PORT}`
   await waitForHealth(`${url}/health`)
   console.log(['', `Flash Deal is running on ${url}`, ...connected.map((l) => `  ${l}`), '  Ctrl-C stops everything.', ''].join('\n'))
+}
+
+const groupAlive = (pgid: number) => {
+  try {
+    process.kill(-pgid, 0)
+    return true
+  } catch {
+    return false
+  }
+}
+
+/** Stops a whole process group (npx, wrangler, workerd, esbuild) and waits until it is gone. */
+async function stopGroup(pgid: number): Promise<void> {
+  if (!groupAlive(pgid)) return
+  process.kill(-pgid, 'SIGTERM')
+  for (let i = 0; i < 50 && groupAlive(pgid); i++) await new Promise((r) => setTimeout(r, 100))
+  if (groupAlive(pgid)) process.kill(-pgid, 'SIGKILL')
 }
 
 function prefixLines(chunk: Buffer): string {

@@ -3,6 +3,9 @@ import { requestId } from 'hono/request-id'
 import type { Deps } from './deps'
 import { notFound, onError } from './errors/handler'
 import { healthRoutes } from './routes/health'
+import { productRoutes } from './routes/products'
+import { reservationRoutes } from './routes/reservations'
+import { userRoutes } from './routes/users'
 import type { AppEnv } from './types'
 
 /** Builds the request's dependencies from the platform's env (Workers bindings, process.env …). */
@@ -20,6 +23,9 @@ export function createApp(makeDeps: DepsFactory) {
     await next()
   })
   app.route('/health', healthRoutes)
+  app.route('/api/products', productRoutes)
+  app.route('/api/reserve', reservationRoutes)
+  app.route('/api/users', userRoutes)
   app.notFound(notFound)
   app.onError(onError)
   return app

@@ -1,6 +1,7 @@
 import { Redis } from '@upstash/redis/cloudflare'
 import { createDb, type Db } from './db/client'
 import { upstashPort } from './engine/adapters/upstash'
+import { createEngine, type Engine } from './engine/engine'
 import type { ScriptPort } from './engine/port'
 import type { Config } from './env'
 import { createLogger, type Logger } from './log'
@@ -8,7 +9,7 @@ import { createLogger, type Logger } from './log'
 /** Everything a request needs from the outside world. */
 export interface Deps {
   config: Config
-  scripts: ScriptPort
+  engine: Engine
   db: Db
   log: Logger
 }
@@ -29,8 +30,16 @@ export function edgeDeps(config: Config): Deps {
   })
   return {
     config,
-    scripts: upstashPort(redis),
+    engine: engineFor(upstashPort(redis), config),
     db: createDb(config),
     log: createLogger(config.LOG_LEVEL),
   }
+}
+
+export function engineFor(port: ScriptPort, config: Config): Engine {
+  return createEngine(port, {
+    prefix: config.REDIS_PREFIX,
+    holdSeconds: config.REDIS_TTL,
+    holdMaxSeconds: config.HOLD_MAX_SECONDS,
+  })
 }

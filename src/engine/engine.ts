@@ -5,6 +5,7 @@ import { runScript, type LuaScript } from './run-script'
 import {
   initProductScript,
   listHoldsScript,
+  pingScript,
   purgeExpiredScript,
   releaseScript,
   reserveBulkScript,
@@ -22,6 +23,7 @@ export interface EngineOptions {
 }
 
 export interface ProductInit {
+  name: string
   total: number
   sold: number
   priceCents: number | null
@@ -58,7 +60,7 @@ export type BulkResult =
 export type ReleaseResult = { ok: true; released: number } | { ok: false; reason: 'NO_RESERVATION' } | NotLoaded
 
 export type StatusResult =
-  | { ok: true; total: number; sold: number; reserved: number; available: number }
+  | { ok: true; name: string; total: number; sold: number; reserved: number; available: number }
   | NotLoaded
 
 export interface Hold {
@@ -75,6 +77,8 @@ export interface Engine {
   status(productId: number): Promise<StatusResult>
   listHolds(userId: string): Promise<Hold[]>
   purgeExpired(productId: number): Promise<number>
+  /** Resolves when Redis runs scripts; throws StoreUnavailableError otherwise. */
+  ping(): Promise<void>
 }
 
 const NOT_LOADED: NotLoaded = { ok: false, reason: 'NOT_LOADED' }
@@ -154,6 +158,7 @@ export function createEngine(port: ScriptPort, opts: EngineOptions): Engine {
         optionalInt('maxPerUser', p.maxPerUser),
         optionalMs('saleStartsAt', p.saleStartsAt),
         optionalMs('saleEndsAt', p.saleEndsAt),
+        p.name,
       ]
       const reply = await run(initProductScript, productKeys(id), args)
       return asInt(initProductScript.name, reply) === 1
@@ -163,7 +168,8 @@ export function createEngine(port: ScriptPort, opts: EngineOptions): Engine {
       assertCount('quantity', quantity, 1)
       const name = reserveScript.name
       const k = [...productKeys(productId), ...userKeys(userId)]
-      const reply = asArray(name, await run(reserveScript, k, [userId, String(productId), String(quantity), holdMs, holdMaxMs]))
+      const args = [userId, String(productId), String(quantity), holdMs, holdMaxMs]
+      const reply = asArray(name, await run(reserveScript, k, args))
       const tag = tagOf(name, reply)
       if (tag === 'OK') {
         return { ok: true, quantity: asInt(name, reply[1]), expiresAt: new Date(asInt(name, reply[2])) }
@@ -236,7 +242,8 @@ export function createEngine(port: ScriptPort, opts: EngineOptions): Engine {
       switch (tagOf(name, reply)) {
         case 'OK': {
           const [total, sold, reserved] = [1, 2, 3].map((i) => asInt(name, reply[i])) as [number, number, number]
-          return { ok: true, total, sold, reserved, available: total - sold - reserved }
+          const productName = typeof reply[4] === 'string' ? reply[4] : ''
+          return { ok: true, name: productName, total, sold, reserved, available: total - sold - reserved }
         }
         case 'NOT_LOADED':
           return NOT_LOADED
@@ -262,6 +269,11 @@ export function createEngine(port: ScriptPort, opts: EngineOptions): Engine {
 
     async purgeExpired(productId) {
       return asInt(purgeExpiredScript.name, await run(purgeExpiredScript, productKeys(productId), []))
+    },
+
+    async ping() {
+      const reply = await run(pingScript, [], [])
+      if (reply !== 'PONG') throw new UnexpectedReplyError(pingScript.name, reply)
     },
   }
 }

@@ -5,7 +5,7 @@
  * of one namespace share one Redis Cluster slot and any script may touch any
  * of them (bulk reserve spans products and the user's index).
  *
- *   {P}:p:<id>         hash  total, sold, reserved, price, max_per_user,
+ *   {P}:p:<id>         hash  name, total, sold, reserved, price, max_per_user,
  *                            sale_starts_at, sale_ends_at (ms; '' = none)
  *   {P}:p:<id>:exp     zset  user -> hold expiry (ms)
  *   {P}:p:<id>:qty     hash  user -> held quantity

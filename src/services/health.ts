@@ -1,6 +1,5 @@
 import { sql } from 'drizzle-orm'
 import type { Deps } from '../deps'
-import { ping } from '../engine/ping'
 import type { Store } from '../errors/app-error'
 
 export interface DependencyState {
@@ -33,9 +32,9 @@ async function probe(check: () => Promise<unknown>): Promise<DependencyState> {
 }
 
 /** Checks both stores in parallel, each bounded in time. */
-export async function checkHealth(deps: Pick<Deps, 'scripts' | 'db'>): Promise<Record<Store, DependencyState>> {
+export async function checkHealth(deps: Pick<Deps, 'engine' | 'db'>): Promise<Record<Store, DependencyState>> {
   const [redis, postgres] = await Promise.all([
-    probe(() => ping(deps.scripts)),
+    probe(() => deps.engine.ping()),
     probe(() => deps.db.execute(sql`select 1`)),
   ])
   return { redis, postgres }

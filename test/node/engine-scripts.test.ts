@@ -129,7 +129,7 @@ describe('scripts', () => {
     const names = ALL_SCRIPTS.map((s) => s.name)
     expect(new Set(names).size).toBe(names.length)
     expect(names.sort()).toEqual(
-      ['init-product', 'list-holds', 'purge-expired', 'release', 'reserve', 'reserve-bulk', 'status'].sort(),
+      ['init-product', 'list-holds', 'ping', 'purge-expired', 'release', 'reserve', 'reserve-bulk', 'status'].sort(),
     )
   })
 
@@ -168,7 +168,7 @@ describe('scripts', () => {
     prefixes.push(prefix)
     const { port, calls } = recording(ioredisPort(direct))
     const engine = createEngine(port, { prefix, holdSeconds: 60, holdMaxSeconds: 120 })
-    const product = { total: 50, sold: 0, priceCents: 100, maxPerUser: null, saleStartsAt: null, saleEndsAt: null }
+    const product = { name: 'Bulk item', total: 50, sold: 0, priceCents: 100, maxPerUser: null, saleStartsAt: null, saleEndsAt: null }
 
     const bulkSizes: number[] = []
     await engine.initProduct(1, product)
@@ -186,6 +186,7 @@ describe('scripts', () => {
     await engine.status(1)
     await engine.listHolds('bob')
     await engine.purgeExpired(1)
+    await engine.ping()
 
     const seen = new Set<string>()
     const bulkNs: number[] = []
@@ -244,7 +245,7 @@ describe('runScript', () => {
     ['upstash (one request per call)', () => upstashPort(upstashClient({ enableAutoPipelining: false }))],
   ]
 
-  it.each(adapters)('%s: an uncached script gets NOSCRIPT, falls back to EVAL once, then EVALSHA hits', async (_, make) => {
+  it.each(adapters)('%s: an uncached script gets NOSCRIPT, EVAL once, then EVALSHA hits', async (_, make) => {
     const script = freshScript()
     expect(await direct.script('EXISTS', script.sha)).toEqual([0])
     const { port, n } = counting(make())

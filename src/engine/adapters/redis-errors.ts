@@ -26,10 +26,11 @@ export function isUnavailableReply(message: string): boolean {
   return /\b(max|daily|monthly)\b.*\blimit\b.*\bexceeded\b/i.test(message)
 }
 
+const SCRIPT_OR_COMMAND_ERROR =
+  /user_script|Error (running|compiling) script|^WRONGTYPE\b|wrong number of arg|syntax error|unknown command/i
+
 /** Raised by a script (runtime error, bad call inside it) or by a malformed command. */
 export function isScriptOrCommandError(message: string): boolean {
   if (isUnavailableReply(message)) return false
-  return /user_script|Error (running|compiling) script|^WRONGTYPE\b|wrong number of arguments|syntax error|unknown command/.test(
-    message,
-  )
+  return SCRIPT_OR_COMMAND_ERROR.test(message)
 }

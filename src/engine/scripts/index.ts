@@ -1,5 +1,6 @@
 import { initProductScript } from './init-product.lua'
 import { listHoldsScript } from './list-holds.lua'
+import { pingScript } from './ping.lua'
 import { purgeExpiredScript } from './purge-expired.lua'
 import { releaseScript } from './release.lua'
 import { reserveBulkScript } from './reserve-bulk.lua'
@@ -9,6 +10,7 @@ import { statusScript } from './status.lua'
 export {
   initProductScript,
   listHoldsScript,
+  pingScript,
   purgeExpiredScript,
   releaseScript,
   reserveBulkScript,
@@ -25,4 +27,5 @@ export const ALL_SCRIPTS = [
   statusScript,
   listHoldsScript,
   purgeExpiredScript,
+  pingScript,
 ] as const

@@ -15,6 +15,7 @@ ARGV[3]  price in cents, '' when none
 ARGV[4]  max per user, '' when none
 ARGV[5]  sale starts at, ms, '' when none
 ARGV[6]  sale ends at, ms, '' when none
+ARGV[7]  product name (status answers it without asking Postgres)
 
 Returns
   1    created
@@ -43,12 +44,13 @@ if sold + reserved > total then
 end
 
 redis.call('HSET', k_product, 'total', total, 'sold', sold, 'reserved', reserved,
-  'price', ARGV[3], 'max_per_user', ARGV[4], 'sale_starts_at', ARGV[5], 'sale_ends_at', ARGV[6])
+  'price', ARGV[3], 'max_per_user', ARGV[4], 'sale_starts_at', ARGV[5], 'sale_ends_at', ARGV[6],
+  'name', ARGV[7])
 return 1
 `
 
 export const initProductScript: LuaScript = {
   name: 'init-product',
   source,
-  sha: '8cb1f6e52772345730d0fd9dd4663e3ecd038397',
+  sha: '1daf2f9dae181ae11b3f3d26a001b5a0ffa9c62f',
 }

@@ -11,7 +11,7 @@ KEYS[4]  product hold starts      {P}:p:<id>:start  hash user -> first reserve m
 ARGV     none
 
 Returns
-  {'OK', total, sold, reserved}   reserved = units of unexpired holds
+  {'OK', total, sold, reserved, name}   reserved = units of unexpired holds
   {'NOT_LOADED'}
 ]]
 ${NOW_MS}${CALL_CHUNKED}${PURGE_EXPIRED}
@@ -19,12 +19,12 @@ local k_product, k_exp, k_qty, k_start = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 
 if redis.call('EXISTS', k_product) == 0 then return {'NOT_LOADED'} end
 purge_expired(k_product, k_exp, k_qty, k_start, now_ms())
-local f = redis.call('HMGET', k_product, 'total', 'sold', 'reserved')
-return {'OK', tonumber(f[1]) or 0, tonumber(f[2]) or 0, tonumber(f[3]) or 0}
+local f = redis.call('HMGET', k_product, 'total', 'sold', 'reserved', 'name')
+return {'OK', tonumber(f[1]) or 0, tonumber(f[2]) or 0, tonumber(f[3]) or 0, f[4] or ''}
 `
 
 export const statusScript: LuaScript = {
   name: 'status',
   source,
-  sha: '08b2965198c01b96128bec7d744d382e91c38293',
+  sha: 'f36d9055fc3a297eda025ba4bd139efb68abc441',
 }

@@ -1,0 +1,28 @@
+import { bodyLimit } from 'hono/body-limit'
+import { createMiddleware } from 'hono/factory'
+import { every } from 'hono/combine'
+import { AppError } from '../errors/app-error'
+import type { AppEnv } from '../types'
+
+export const MAX_BODY_BYTES = 16 * 1024
+
+const JSON_TYPE = /^application\/([\w.-]+\+)?json$/i
+
+/** A body must say it is JSON: anything else is 415, not a confusing validation error. */
+const requireJson = createMiddleware<AppEnv>(async (c, next) => {
+  const type = (c.req.header('content-type') ?? '').split(';')[0]!.trim()
+  if (!JSON_TYPE.test(type)) {
+    throw new AppError(415, 'UNSUPPORTED_MEDIA_TYPE', 'Send the body as JSON with Content-Type: application/json')
+  }
+  await next()
+})
+
+/** Bodies over 16 KB are refused with 413 before they are read whole. */
+const limit = bodyLimit({
+  maxSize: MAX_BODY_BYTES,
+  onError: () => {
+    throw new AppError(413, 'PAYLOAD_TOO_LARGE', `Request body is larger than ${MAX_BODY_BYTES / 1024} KB`)
+  },
+})
+
+export const jsonBody = every(limit, requireJson)

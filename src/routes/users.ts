@@ -1,0 +1,10 @@
+import { Hono } from 'hono'
+import { ok } from '../errors/envelope'
+import { validate } from '../middleware/validate'
+import { userParams } from '../schemas/common'
+import { listHolds } from '../services/reservations'
+import type { AppEnv } from '../types'
+
+export const userRoutes = new Hono<AppEnv>().get('/:userId/reservations', validate('param', userParams), async (c) => {
+  return c.json(ok(await listHolds(c.var.deps, c.req.valid('param').userId)))
+})

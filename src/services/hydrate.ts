@@ -1,0 +1,42 @@
+import { findProducts } from '../db/products'
+import type { Deps } from '../deps'
+import type { ProductRow } from '../db/schema'
+import { productNotFound } from './errors'
+
+type Outcome = { ok: boolean; reason?: string }
+
+/** The product as the engine keeps it in Redis, from its Postgres row. */
+export function engineProduct(row: ProductRow) {
+  return {
+    name: row.name,
+    total: row.totalStock,
+    sold: row.sold,
+    priceCents: row.priceCents,
+    maxPerUser: row.maxPerUser,
+    saleStartsAt: row.saleStartsAt,
+    saleEndsAt: row.saleEndsAt,
+  }
+}
+
+/** Loads products missing from Redis (never created there, or Redis was flushed) from Postgres. */
+export async function hydrate(deps: Pick<Deps, 'db' | 'engine'>, productIds: number[]): Promise<void> {
+  const rows = await findProducts(deps.db, productIds)
+  const missing = productIds.find((id) => !rows.some((row) => row.id === id))
+  if (missing !== undefined) throw productNotFound(missing)
+  await Promise.all(rows.map((row) => deps.engine.initProduct(row.id, engineProduct(row))))
+}
+
+/**
+ * Runs an engine call; when it says a product is not in Redis, loads it from
+ * Postgres and runs the call once more (DESIGN invariant 5).
+ */
+export async function withHydration<T extends Outcome>(
+  deps: Pick<Deps, 'db' | 'engine'>,
+  productIds: number[] | ((result: T) => number[]),
+  call: () => Promise<T>,
+): Promise<T> {
+  const first = await call()
+  if (first.ok || first.reason !== 'NOT_LOADED') return first
+  await hydrate(deps, typeof productIds === 'function' ? productIds(first) : productIds)
+  return call()
+}

@@ -1,0 +1,40 @@
+/** A way to send one HTTP request to the API, in Node or in workerd. */
+export type Send = (request: Request) => Promise<Response>
+
+export interface Reply<T = any> {
+  status: number
+  body: T
+  headers: Headers
+}
+
+export interface ApiClient {
+  call<T = any>(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<Reply<T>>
+  raw(path: string, init: RequestInit): Promise<Reply>
+  /** The same API with some configuration changed (e.g. REDIS_TTL=1). */
+  withConfig(overrides: Record<string, string>): ApiClient
+}
+
+export function apiClient(send: (overrides: Record<string, string>) => Send, overrides: Record<string, string> = {}): ApiClient {
+  const sendRequest = send(overrides)
+  const raw = async (path: string, init: RequestInit): Promise<Reply> => {
+    const res = await sendRequest(new Request(`http://flash.test${path}`, init))
+    const text = await res.text()
+    let body: unknown = text
+    try {
+      body = JSON.parse(text)
+    } catch {
+      // not JSON: keep the text, the assertion will show it
+    }
+    return { status: res.status, body, headers: res.headers }
+  }
+  return {
+    raw,
+    call: (method, path, body, headers = {}) =>
+      raw(path, {
+        method,
+        headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      }),
+    withConfig: (more) => apiClient(send, { ...overrides, ...more }),
+  }
+}
