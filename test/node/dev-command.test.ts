@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process'
+import { readFileSync } from 'node:fs'
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -46,7 +47,7 @@ it('`npm run dev` serves /health, then Ctrl-C stops everything it started', { ti
     cwd: ROOT,
     detached: true, // its own process group, as a terminal gives it
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, PORT: String(port), DEV_DATA_DIR: dataDir, REDIS_PREFIX: prefix, DATABASE_URL: '', UPSTASH_REDIS_REST_URL: '' },
+    env: { ...process.env, PORT: String(port), REDIS_TTL: '2', DEV_DATA_DIR: dataDir, REDIS_PREFIX: prefix, DATABASE_URL: '', UPSTASH_REDIS_REST_URL: '' },
   })
   let output = ''
   dev.stdout.on('data', (d) => (output += d))
@@ -63,11 +64,22 @@ it('`npm run dev` serves /health, then Ctrl-C stops everything it started', { ti
   expect(await health!.json()).toMatchObject({ success: true, data: { dependencies: { redis: { status: 'up' }, postgres: { status: 'up' } } } })
   console.log(`dev command: /health 200 after ${Date.now() - started} ms`)
 
+  // REDIS_TTL given to the dev command reaches the Worker: holds last 2 s.
+  const post = (path: string, body: unknown) =>
+    fetch(`http://127.0.0.1:${port}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
+  const product = (await (await post('/api/products', { name: 'Dev item', total_stock: 3 })).json()) as any
+  const hold = (await (await post('/api/reserve', { user_id: 'dev-user', product_id: product.data.id, quantity: 1 })).json()) as any
+  const lifetime = Date.parse(hold.data.expires_at) - Date.now()
+  expect(lifetime).toBeGreaterThan(500)
+  expect(lifetime).toBeLessThanOrEqual(2000)
+
   const tree = await descendants(dev.pid!)
   expect(tree.length).toBeGreaterThan(2) // npm → tsx → node → wrangler → workerd …
   process.kill(-dev.pid!, 'SIGINT')
   await exited
-  await new Promise((r) => setTimeout(r, 1000))
-  expect(tree.filter(alive), output).toEqual([])
+  // npm returns at once; what it started shuts down behind it (servers closed, wrangler's group stopped).
+  for (let i = 0; i < 100 && tree.some(alive); i++) await new Promise((r) => setTimeout(r, 100))
+  const left = tree.filter(alive).map((pid) => `${pid} ${readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ')}`)
+  expect(left, output).toEqual([])
   await expect(fetch(`http://127.0.0.1:${port}/health`)).rejects.toThrow()
 })
