@@ -1,9 +1,12 @@
+import { readFileSync } from 'node:fs'
 import { cloudflareTest } from '@cloudflare/vitest-pool-workers'
 import { defineConfig } from 'vitest/config'
 
 // Two projects: `node` runs the dev servers, the engine and the app through
 // Node; `workers` runs the real Worker inside workerd. Both talk to the real
 // Redis and Postgres of the machine, never to mocks.
+const COMPATIBILITY_DATE = readFileSync('wrangler.toml', 'utf8').match(/^compatibility_date = "(.+)"$/m)![1]!
+
 export default defineConfig({
   test: {
     // Runs in plain Node (not through the workerd project's resolver): starts
@@ -21,10 +24,11 @@ export default defineConfig({
       },
       {
         plugins: [
+          // Not wrangler.toml: it would also load the .dev.vars that `npm run dev`
+          // writes, and a developer's dev settings must not leak into tests.
           cloudflareTest(({ inject }) => ({
             main: './src/entry/worker.ts',
-            wrangler: { configPath: './wrangler.toml' },
-            miniflare: { bindings: inject('workerVars') },
+            miniflare: { compatibilityDate: COMPATIBILITY_DATE, bindings: inject('workerVars') },
           })),
         ],
         test: {
