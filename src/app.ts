@@ -2,6 +2,7 @@ import { Hono } from 'hono'
 import { requestId } from 'hono/request-id'
 import type { Deps } from './deps'
 import { notFound, onError } from './errors/handler'
+import { checkoutRoutes } from './routes/checkout'
 import { healthRoutes } from './routes/health'
 import { productRoutes } from './routes/products'
 import { reservationRoutes } from './routes/reservations'
@@ -25,6 +26,7 @@ export function createApp(makeDeps: DepsFactory) {
   app.route('/health', healthRoutes)
   app.route('/api/products', productRoutes)
   app.route('/api/reserve', reservationRoutes)
+  app.route('/api/checkout', checkoutRoutes)
   app.route('/api/users', userRoutes)
   app.notFound(notFound)
   app.onError(onError)

@@ -12,5 +12,9 @@ export type Db = ReturnType<typeof createDb>
  */
 export function createDb(config: Pick<Config, 'DATABASE_URL' | 'NEON_FETCH_ENDPOINT'>) {
   if (config.NEON_FETCH_ENDPOINT) neonConfig.fetchEndpoint = config.NEON_FETCH_ENDPOINT
-  return drizzle({ client: neon(config.DATABASE_URL), schema })
+  // One deadline for the request's queries: no answer by then is "Postgres unavailable" (503).
+  const fetchOptions = { signal: AbortSignal.timeout(QUERY_DEADLINE_MS) }
+  return drizzle({ client: neon(config.DATABASE_URL, { fetchOptions }), schema })
 }
+
+const QUERY_DEADLINE_MS = 10_000

@@ -1,4 +1,4 @@
-import { eq, inArray } from 'drizzle-orm'
+import { eq, inArray, sql } from 'drizzle-orm'
 import type { Db } from './client'
 import { withPostgres } from './errors'
 import { products, type ProductRow } from './schema'
@@ -21,4 +21,21 @@ export function findProduct(db: Db, id: number): Promise<ProductRow | undefined>
 
 export function findProducts(db: Db, ids: number[]): Promise<ProductRow[]> {
   return withPostgres(() => db.select().from(products).where(inArray(products.id, ids)))
+}
+
+/** Sets total_stock; the CHECK on sold refuses going below what Postgres has sold. */
+export function updateTotalStock(db: Db, id: number, totalStock: number): Promise<ProductRow | undefined> {
+  return withPostgres(async () => {
+    const [row] = await db
+      .update(products)
+      .set({ totalStock, updatedAt: sql`now()` })
+      .where(eq(products.id, id))
+      .returning()
+    return row
+  })
+}
+
+/** Every product's Postgres counters, for the reconciler. */
+export function productCounters(db: Db): Promise<{ id: number; sold: number; totalStock: number }[]> {
+  return withPostgres(() => db.select({ id: products.id, sold: products.sold, totalStock: products.totalStock }).from(products))
 }

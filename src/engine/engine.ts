@@ -1,4 +1,5 @@
 import { createKeys } from './keys'
+import { createLedger, type Ledger } from './ledger'
 import type { ScriptPort } from './port'
 import { asArray, asInt, tagOf, UnexpectedReplyError } from './replies'
 import { runScript, type LuaScript } from './run-script'
@@ -69,7 +70,7 @@ export interface Hold {
   expiresAt: Date
 }
 
-export interface Engine {
+export interface Engine extends Ledger {
   initProduct(id: number, p: ProductInit): Promise<boolean>
   reserve(userId: string, productId: number, quantity: number): Promise<ReserveResult>
   reserveBulk(userId: string, items: BulkItem[]): Promise<BulkResult>
@@ -148,6 +149,8 @@ export function createEngine(port: ScriptPort, opts: EngineOptions): Engine {
   }
 
   return {
+    ...createLedger(run, keys),
+
     async initProduct(id, p) {
       assertCount('total', p.total, 0)
       assertCount('sold', p.sold, 0)

@@ -12,7 +12,11 @@
  *   {P}:p:<id>:start   hash  user -> first reserve of the hold (ms, for the cap)
  *   {P}:u:<user>       zset  product -> hold expiry (ms): the user's index
  *   {P}:uq:<user>      hash  product -> held quantity (index companion)
- *   {P}:pending        checkouts taken out of holds, not yet confirmed
+ *   {P}:pending        hash  order id -> "product|user|qty|amount cents|created ms":
+ *                            checkouts taken out of holds, not yet confirmed by Postgres
+ *   {P}:pending:at     zset  order id -> created ms (the reconciler's queue)
+ *   {P}:idem:<sha256>  hash  one Idempotency-Key: body hash, order id, state,
+ *                            lease, and the first answer (status, body)
  *
  * The index quantity hash is `uq:<user>`, not `u:<user>:qty`: user ids may
  * contain ':', so `u:<user>:qty` of user "a" would be the index of user
@@ -43,7 +47,9 @@ export interface Keys {
   readonly namespace: string
   product(id: number): ProductKeys
   user(userId: string): UserKeys
-  pending(): string
+  pending(): { orders: string; at: string }
+  /** `keyHash` is the hex sha256 of the client's Idempotency-Key. */
+  idempotency(keyHash: string): string
 }
 
 export function assertProductId(id: number): void {
@@ -70,6 +76,10 @@ export function createKeys(prefix: string): Keys {
       assertUserId(userId)
       return { index: `${ns}:u:${userId}`, indexQty: `${ns}:uq:${userId}` }
     },
-    pending: () => `${ns}:pending`,
+    pending: () => ({ orders: `${ns}:pending`, at: `${ns}:pending:at` }),
+    idempotency(keyHash) {
+      if (!/^[0-9a-f]{64}$/.test(keyHash)) throw new RangeError('invalid idempotency key hash')
+      return `${ns}:idem:${keyHash}`
+    },
   }
 }

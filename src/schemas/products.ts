@@ -18,3 +18,7 @@ export const createProductBody = z
   })
 
 export type CreateProductBody = z.output<typeof createProductBody>
+
+export const updateStockBody = z
+  .object({ total_stock: z.number().int('must be a whole number').min(0).max(1_000_000_000) })
+  .strict()

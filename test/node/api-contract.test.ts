@@ -1,5 +1,6 @@
 import { afterAll, beforeAll } from 'vitest'
 import { apiContract } from '../support/api-contract'
+import { checkoutContract } from '../support/checkout-contract'
 import { startNodeHarness, type NodeHarness } from '../support/node-app'
 
 let harness: NodeHarness
@@ -9,3 +10,4 @@ beforeAll(async () => {
 afterAll(() => harness?.close())
 
 apiContract(() => harness.api)
+checkoutContract(() => harness.api)

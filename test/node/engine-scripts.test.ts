@@ -129,7 +129,21 @@ describe('scripts', () => {
     const names = ALL_SCRIPTS.map((s) => s.name)
     expect(new Set(names).size).toBe(names.length)
     expect(names.sort()).toEqual(
-      ['init-product', 'list-holds', 'ping', 'purge-expired', 'release', 'reserve', 'reserve-bulk', 'status'].sort(),
+      [
+        'checkout',
+        'init-product',
+        'list-holds',
+        'list-pending',
+        'ping',
+        'purge-expired',
+        'reconcile',
+        'release',
+        'reserve',
+        'reserve-bulk',
+        'set-total',
+        'settle',
+        'status',
+      ].sort(),
     )
   })
 
@@ -156,7 +170,14 @@ describe('scripts', () => {
     '%s: builds no key inside Lua and never lists keys by pattern',
     (_, script) => {
       const body = script.source.replace(/^--\[\[[\s\S]*?\]\]/, '')
-      expect(body).not.toMatch(/\.\.|string\.format|table\.concat/)
+      // Every command's key is a KEYS entry or a variable bound to one (k_…, or a helper's `key`).
+      for (const call of body.matchAll(/redis\.call\(\s*('[A-Z]+'|cmd)\s*(?:,\s*([^,)]+))?/g)) {
+        if (call[1] === "'TIME'") continue
+        expect(call[2]?.trim(), call[0]).toMatch(/^(KEYS\[[\w\s*+-]+\]|k_\w+|key)$/)
+      }
+      for (const bound of body.matchAll(/local (k_[\w, ]+?) = ([^\n]+)/g)) {
+        expect(bound[2], bound[0]).toMatch(/^KEYS\[[\w\s*+-]+\](, KEYS\[[\w\s*+-]+\])*$/)
+      }
       expect(body).not.toMatch(/'(KEYS|SCAN)'/i)
       // Time comes from the server.
       if (/now/.test(body)) expect(body).toMatch(/redis\.call\('TIME'\)/)
@@ -187,6 +208,17 @@ describe('scripts', () => {
     await engine.listHolds('bob')
     await engine.purgeExpired(1)
     await engine.ping()
+    const keyHash = 'a'.repeat(64)
+    const sale = { userId: 'alice', productId: 2, quantity: 1, amountCents: 100 }
+    await engine.reserve('alice', 2, 1)
+    await engine.checkout({ ...sale, orderId: 'order-1', idempotency: { keyHash, requestHash: 'r' } })
+    await engine.checkout({ ...sale, orderId: 'order-2' })
+    await engine.settle({ productId: 2, orderId: 'order-1', mode: 'confirm', record: { keyHash, status: 201, body: '{}' } })
+    await engine.settle({ productId: 2, mode: 'release', keyHash })
+    await engine.setTotal(2, 60)
+    await engine.listPending(new Date(), 10)
+    const report = await engine.inspect(2)
+    await engine.repair(2, report!, { sold: 1, total: 60 })
 
     const seen = new Set<string>()
     const bulkNs: number[] = []

@@ -1,6 +1,7 @@
 import { createExecutionContext, env, waitOnExecutionContext } from 'cloudflare:test'
 import worker from '../../src/entry/worker'
 import { apiContract } from '../support/api-contract'
+import { checkoutContract } from '../support/checkout-contract'
 import { apiClient } from '../support/client'
 
 // The real Worker module in workerd; a config override is a changed env object,
@@ -16,3 +17,4 @@ const api = apiClient((overrides) => {
 })
 
 apiContract(() => api)
+checkoutContract(() => api)

@@ -1,20 +1,30 @@
+import { checkoutScript } from './checkout.lua'
 import { initProductScript } from './init-product.lua'
+import { listPendingScript } from './list-pending.lua'
 import { listHoldsScript } from './list-holds.lua'
 import { pingScript } from './ping.lua'
 import { purgeExpiredScript } from './purge-expired.lua'
+import { reconcileScript } from './reconcile.lua'
 import { releaseScript } from './release.lua'
 import { reserveBulkScript } from './reserve-bulk.lua'
 import { reserveScript } from './reserve.lua'
+import { setTotalScript } from './set-total.lua'
+import { settleScript } from './settle.lua'
 import { statusScript } from './status.lua'
 
 export {
+  checkoutScript,
   initProductScript,
+  listPendingScript,
   listHoldsScript,
   pingScript,
   purgeExpiredScript,
+  reconcileScript,
   releaseScript,
   reserveBulkScript,
   reserveScript,
+  setTotalScript,
+  settleScript,
   statusScript,
 }
 
@@ -28,4 +38,9 @@ export const ALL_SCRIPTS = [
   listHoldsScript,
   purgeExpiredScript,
   pingScript,
+  checkoutScript,
+  settleScript,
+  setTotalScript,
+  listPendingScript,
+  reconcileScript,
 ] as const
