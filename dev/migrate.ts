@@ -6,7 +6,8 @@ import { drizzle as drizzlePglite } from 'drizzle-orm/pglite'
 import { migrate as migratePgliteDb } from 'drizzle-orm/pglite/migrator'
 import pg from 'pg'
 import { openPglite } from './neon/server'
-import { PGLITE_DIR } from './paths'
+import { join } from 'node:path'
+import { DATA_DIR } from './paths'
 
 const migrationsFolder = fileURLToPath(new URL('../drizzle', import.meta.url))
 
@@ -33,9 +34,10 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     await migratePostgres(url)
     console.log(`migrated ${new URL(url).host}${new URL(url).pathname}`)
   } else {
-    const db = await openPglite(PGLITE_DIR)
+    const dir = join(process.env.DEV_DATA_DIR ?? DATA_DIR, 'pglite')
+    const db = await openPglite(dir)
     await migratePglite(db)
     await db.close()
-    console.log(`migrated embedded PGlite in ${PGLITE_DIR}`)
+    console.log(`migrated embedded PGlite in ${dir}`)
   }
 }

@@ -4,11 +4,13 @@
  * real Redis and an embedded PGlite (or the Postgres in DATABASE_URL).
  */
 import { spawn } from 'node:child_process'
-import { writeFileSync } from 'node:fs'
+import { randomBytes } from 'node:crypto'
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { ConfigError, parseConfig } from '../src/env'
 import { migratePostgres } from './migrate'
 import { startLocalStack, type LocalDatabase, type LocalStack } from './local-stack'
-import { DEV_VARS, PGLITE_DIR, ROOT } from './paths'
+import { DATA_DIR, DEV_VARS, ROOT } from './paths'
 import { ensureRedis, type RedisHandle } from './redis'
 import { isLoopbackUrl, workerVars } from './worker-vars'
 
@@ -27,6 +29,7 @@ process.on('SIGINT', () => void stopAll(0))
 process.on('SIGTERM', () => void stopAll(0))
 
 async function main() {
+  const dataDir = env.DEV_DATA_DIR ?? DATA_DIR
   const realRedis = Boolean(env.UPSTASH_REDIS_REST_URL)
   const realDb = Boolean(env.DATABASE_URL && !isLoopbackUrl(env.DATABASE_URL))
   const connected: string[] = []
@@ -40,7 +43,7 @@ async function main() {
   }
   const database: LocalDatabase = env.DATABASE_URL
     ? { kind: 'postgres', url: env.DATABASE_URL }
-    : { kind: 'pglite', dir: env.DEV_DATA_DIR ?? PGLITE_DIR }
+    : { kind: 'pglite', dir: join(dataDir, 'pglite') }
   if (realDb) connected.push(`Postgres: ${new URL(env.DATABASE_URL!).host} (Neon)`)
 
   if (!realRedis || !realDb) {
@@ -55,6 +58,7 @@ async function main() {
   }
 
   const vars = workerVars(env, stack?.vars, { realRedis, realDb })
+  vars.ADMIN_TOKEN ??= adminToken(dataDir)
   const config = parseConfig(vars) // stops here, naming the variable, when a value is bad
   if (realDb) await migratePostgres(env.DATABASE_URL!)
   writeFileSync(DEV_VARS, Object.entries(vars).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join('\n') + '\n')
@@ -76,7 +80,17 @@ async function main() {
 
   const url = `http://127.0.0.1:${config.PORT}`
   await waitForHealth(`${url}/health`)
-  console.log(['', `Flash Deal is running on ${url}`, ...connected.map((l) => `  ${l}`), '  Ctrl-C stops everything.', ''].join('\n'))
+  console.log(
+    [
+      '',
+      `Flash Deal is running on ${url}`,
+      ...connected.map((l) => `  ${l}`),
+      `  Admin token (product writes): ${vars.ADMIN_TOKEN}`,
+      `  API reference: ${url}/api/docs`,
+      '  Ctrl-C stops everything.',
+      '',
+    ].join('\n'),
+  )
 }
 
 const groupAlive = (pgid: number) => {
@@ -94,6 +108,16 @@ async function stopGroup(pgid: number): Promise<void> {
   process.kill(-pgid, 'SIGTERM')
   for (let i = 0; i < 50 && groupAlive(pgid); i++) await new Promise((r) => setTimeout(r, 100))
   if (groupAlive(pgid)) process.kill(-pgid, 'SIGKILL')
+}
+
+/** A local admin token, made once and kept with the dev data so curl examples keep working. */
+function adminToken(dataDir: string): string {
+  const file = join(dataDir, 'admin-token')
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim()
+  const token = randomBytes(24).toString('base64url')
+  mkdirSync(dataDir, { recursive: true })
+  writeFileSync(file, `${token}\n`, { mode: 0o600 })
+  return token
 }
 
 function prefixLines(chunk: Buffer): string {

@@ -1,19 +1,5 @@
+import { CONFIG_VARIABLES } from '../src/env'
 import type { StoreVars } from './local-stack'
-
-/** Variables the Worker reads (src/env.ts); given to `npm run dev`, they reach it. */
-const PASSED_THROUGH = [
-  'PORT',
-  'REDIS_TTL',
-  'HOLD_MAX_SECONDS',
-  'RATE_LIMIT_WINDOW_MS',
-  'RATE_LIMIT_MAX_REQUESTS',
-  'REDIS_PREFIX',
-  'LOG_LEVEL',
-  'UPSTASH_REDIS_REST_URL',
-  'UPSTASH_REDIS_REST_TOKEN',
-  'DATABASE_URL',
-  'NEON_FETCH_ENDPOINT',
-] as const
 
 export function isLoopbackUrl(url: string): boolean {
   const host = new URL(url).hostname
@@ -21,8 +7,9 @@ export function isLoopbackUrl(url: string): boolean {
 }
 
 /**
- * The Worker's variables for `wrangler dev`: what the caller set, with the
- * store variables of the local services wherever a real service isn't given.
+ * The Worker's variables for `wrangler dev`: every variable of src/env.ts the
+ * caller set, with the store variables of the local services wherever a real
+ * service isn't given.
  */
 export function workerVars(
   env: NodeJS.ProcessEnv,
@@ -30,7 +17,7 @@ export function workerVars(
   real: { realRedis: boolean; realDb: boolean },
 ): Record<string, string> {
   const vars: Record<string, string> = {}
-  for (const name of PASSED_THROUGH) {
+  for (const name of CONFIG_VARIABLES) {
     const value = env[name]
     if (value !== undefined && value !== '') vars[name] = value
   }

@@ -1,8 +1,12 @@
-import { Hono } from 'hono'
+import { Hono, type Context } from 'hono'
+import { cors } from 'hono/cors'
 import { requestId } from 'hono/request-id'
+import { secureHeaders } from 'hono/secure-headers'
 import type { Deps } from './deps'
 import { notFound, onError } from './errors/handler'
+import { requestLog } from './middleware/request-log'
 import { checkoutRoutes } from './routes/checkout'
+import { createDocsRoutes } from './routes/docs'
 import { healthRoutes } from './routes/health'
 import { productRoutes } from './routes/products'
 import { reservationRoutes } from './routes/reservations'
@@ -12,22 +16,52 @@ import type { AppEnv } from './types'
 /** Builds the request's dependencies from the platform's env (Workers bindings, process.env …). */
 export type DepsFactory = (env: AppEnv['Bindings']) => Deps
 
+export interface AppOptions {
+  /**
+   * The client's IP as the platform reports it, never from a header the
+   * platform does not set itself. Default: Cloudflare's `cf-connecting-ip`.
+   */
+  clientIp?: (c: Context<AppEnv>) => string | undefined
+}
+
+const cloudflareIp = (c: Context<AppEnv>) => c.req.header('cf-connecting-ip')
+
+const EXPOSED_HEADERS = ['RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset', 'Retry-After', 'X-Request-Id', 'Idempotent-Replayed']
+
 /**
  * The whole API, independent of where it runs: the Worker, Pages Functions,
- * Vercel and the tests all call this with their own way of making deps.
+ * Vercel, Node and the tests all call this with their own way of making deps.
  */
-export function createApp(makeDeps: DepsFactory) {
+export function createApp(makeDeps: DepsFactory, options: AppOptions = {}) {
   const app = new Hono<AppEnv>()
   app.use(requestId())
+  app.use(requestLog)
   app.use(async (c, next) => {
     c.set('deps', makeDeps(c.env ?? {}))
     await next()
   })
+  app.use(secureHeaders())
+  app.use(async (c, next) => {
+    const origins = c.var.deps.config.CORS_ORIGINS
+    if (origins.length === 0) return next()
+    return cors({
+      origin: origins,
+      allowHeaders: ['Content-Type', 'Authorization', 'Idempotency-Key', 'X-Request-Id'],
+      exposeHeaders: EXPOSED_HEADERS,
+      maxAge: 600,
+    })(c, next)
+  })
+  app.use(async (c, next) => {
+    c.set('clientIp', (options.clientIp ?? cloudflareIp)(c))
+    await next()
+  })
+
   app.route('/health', healthRoutes)
   app.route('/api/products', productRoutes)
   app.route('/api/reserve', reservationRoutes)
   app.route('/api/checkout', checkoutRoutes)
   app.route('/api/users', userRoutes)
+  app.route('/api', createDocsRoutes(app))
   app.notFound(notFound)
   app.onError(onError)
   return app

@@ -5,6 +5,7 @@ import { createEngine, type Engine } from './engine/engine'
 import type { ScriptPort } from './engine/port'
 import type { Config } from './env'
 import { createLogger, type Logger } from './log'
+import { upstashRateLimiter, type RateLimiter } from './rate-limiter'
 
 /** Everything a request needs from the outside world. */
 export interface Deps {
@@ -12,6 +13,8 @@ export interface Deps {
   engine: Engine
   db: Db
   log: Logger
+  /** absent where no limiter is configured (self-hosted without Upstash) */
+  limiter?: RateLimiter
 }
 
 // Upstash answers in milliseconds; a request that has not come back by then
@@ -30,6 +33,7 @@ export function edgeDeps(config: Config): Deps {
   })
   return {
     config,
+    limiter: upstashRateLimiter(redis, config),
     engine: engineFor(upstashPort(redis), config),
     db: createDb(config),
     log: createLogger(config.LOG_LEVEL),

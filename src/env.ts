@@ -1,4 +1,4 @@
-import { z } from 'zod'
+import * as z from 'zod'
 
 const emptyToUndefined = (v: unknown) => (v === '' ? undefined : v)
 
@@ -12,35 +12,54 @@ const int = (min: number, max: number) =>
       .pipe(z.number().int().min(min).max(max)),
   )
 
-const optionalString = z.preprocess(emptyToUndefined, z.string().optional())
+const shape = {
+  PORT: int(1, 65_535).default(3000),
+  REDIS_TTL: int(1, 86_400).default(600),
+  HOLD_MAX_SECONDS: int(1, 172_800).optional(),
+  RATE_LIMIT_WINDOW_MS: int(1000, 86_400_000).default(900_000),
+  RATE_LIMIT_MAX_REQUESTS: int(1, 1_000_000).default(100),
+  REDIS_PREFIX: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .regex(/^[A-Za-z0-9_.-]{1,64}$/, 'must be 1-64 letters, digits, _ . or -')
+      .default('fd'),
+  ),
+  UPSTASH_REDIS_REST_URL: z.preprocess(emptyToUndefined, z.url({ protocol: /^https?$/ })),
+  UPSTASH_REDIS_REST_TOKEN: z.preprocess(emptyToUndefined, z.string().min(1)),
+  DATABASE_URL: z.preprocess(
+    emptyToUndefined,
+    z.url({ protocol: /^postgres(ql)?$/, message: 'must be a postgres:// or postgresql:// URL' }),
+  ),
+  /** Where the Neon driver sends its HTTP queries; unset means Neon's own endpoint for the host. */
+  NEON_FETCH_ENDPOINT: z.preprocess(emptyToUndefined, z.url({ protocol: /^https?$/ }).optional()),
+  USER_RATE_LIMIT_WINDOW_MS: int(1000, 86_400_000).default(60_000),
+  USER_RATE_LIMIT_MAX_REQUESTS: int(1, 1_000_000).default(10),
+  /** Bearer token for product writes; unset, those routes refuse everyone. */
+  ADMIN_TOKEN: z.preprocess(emptyToUndefined, z.string().min(16, 'must be at least 16 characters').optional()),
+  /** When set (HS256), shopper routes need a bearer JWT whose sub is the user_id. */
+  JWT_SECRET: z.preprocess(emptyToUndefined, z.string().min(32, 'must be at least 32 characters').optional()),
+  JWT_JWKS_URL: z.preprocess(emptyToUndefined, z.url({ protocol: /^https?$/ }).optional()),
+  /** Comma-separated origins allowed by CORS; none by default. */
+  CORS_ORIGINS: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .default('')
+      .transform((list) => list.split(',').map((o) => o.trim()).filter(Boolean))
+      .pipe(z.array(z.url({ message: 'must be a comma-separated list of origins like https://shop.example' }))),
+  ),
+  LOG_LEVEL: z.preprocess(
+    emptyToUndefined,
+    z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+  ),
+}
+
+/** The name of every variable the API reads. */
+export const CONFIG_VARIABLES = Object.keys(shape) as (keyof typeof shape)[]
 
 const schema = z
-  .object({
-    PORT: int(1, 65_535).default(3000),
-    REDIS_TTL: int(1, 86_400).default(600),
-    HOLD_MAX_SECONDS: int(1, 172_800).optional(),
-    RATE_LIMIT_WINDOW_MS: int(1000, 86_400_000).default(900_000),
-    RATE_LIMIT_MAX_REQUESTS: int(1, 1_000_000).default(100),
-    REDIS_PREFIX: z.preprocess(
-      emptyToUndefined,
-      z
-        .string()
-        .regex(/^[A-Za-z0-9_.-]{1,64}$/, 'must be 1-64 letters, digits, _ . or -')
-        .default('fd'),
-    ),
-    UPSTASH_REDIS_REST_URL: z.preprocess(emptyToUndefined, z.url({ protocol: /^https?$/ })),
-    UPSTASH_REDIS_REST_TOKEN: z.preprocess(emptyToUndefined, z.string().min(1)),
-    DATABASE_URL: z.preprocess(
-      emptyToUndefined,
-      z.url({ protocol: /^postgres(ql)?$/, message: 'must be a postgres:// or postgresql:// URL' }),
-    ),
-    /** Where the Neon driver sends its HTTP queries; unset means Neon's own endpoint for the host. */
-    NEON_FETCH_ENDPOINT: z.preprocess(emptyToUndefined, z.url({ protocol: /^https?$/ }).optional()),
-    LOG_LEVEL: z.preprocess(
-      emptyToUndefined,
-      z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
-    ),
-  })
+  .object(shape)
   .transform(({ HOLD_MAX_SECONDS, ...rest }) => ({
     ...rest,
     HOLD_MAX_SECONDS: HOLD_MAX_SECONDS ?? 2 * rest.REDIS_TTL,

@@ -6,5 +6,12 @@ export interface AppEnv {
   Variables: {
     deps: Deps
     requestId: string
+    /** the client's address as the platform reports it */
+    clientIp?: string
+    /** the shopper a request acts for, once known (for the request log) */
+    userId?: string
+    /** what the rate limiter decided (for the request log) */
+    rateLimit?: string
+    rateLimitRemaining?: string
   }
 }

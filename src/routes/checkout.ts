@@ -1,15 +1,48 @@
 import { Hono } from 'hono'
+import { describeRoute } from 'hono-openapi'
+import { shopper } from '../middleware/auth'
 import { jsonBody } from '../middleware/json-body'
-import { validate } from '../middleware/validate'
-import { checkoutBody, checkoutHeaders } from '../schemas/checkout'
+import { bodyUserId, limitPerUser } from '../middleware/rate-limit'
+import { JSON_BODY_ERRORS, operation } from '../openapi/operation'
+import { success } from '../openapi/responses'
+import { validate } from '../openapi/validate'
+import { checkoutBody, checkoutHeaders, orderResponse } from '../schemas/checkout'
 import { checkout } from '../services/checkout'
 import type { AppEnv } from '../types'
 
+const docs = operation({
+  operationId: 'checkout',
+  tag: 'Checkout',
+  summary: 'Buy held units',
+  description:
+    'Turns `quantity` units of the hold into an order and releases the rest of the hold. When the product has a price, `total_amount` must be price × quantity. ' +
+    'With an `Idempotency-Key`, retries get the first answer again (also a refusal, with its status), marked `Idempotent-Replayed: true`.',
+  access: 'shopper',
+  rateLimit: 'user',
+  responses: {
+    201: success('The order', orderResponse, { message: 'Order placed', headers: ['Idempotent-Replayed'] }),
+  },
+  errors: {
+    ...JSON_BODY_ERRORS,
+    404: ['PRODUCT_NOT_FOUND'],
+    409: [
+      'NO_RESERVATION',
+      'QUANTITY_EXCEEDS_RESERVATION',
+      'IDEMPOTENCY_KEY_IN_FLIGHT',
+      { code: 'INSUFFICIENT_STOCK', error: 'Product 1 sold out before the order could be recorded', details: undefined },
+    ],
+    422: ['AMOUNT_MISMATCH', 'IDEMPOTENCY_KEY_REUSED'],
+  },
+})
+
 export const checkoutRoutes = new Hono<AppEnv>().post(
   '/',
+  describeRoute(docs),
   validate('header', checkoutHeaders),
   jsonBody,
   validate('json', checkoutBody),
+  shopper(bodyUserId),
+  limitPerUser,
   async (c) => {
     const result = await checkout(c.var.deps, c.req.valid('json'), c.req.valid('header')['idempotency-key'])
     if (!result.replayed) return c.json(result.body, result.status)

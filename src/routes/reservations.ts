@@ -1,18 +1,66 @@
 import { Hono } from 'hono'
+import { describeRoute } from 'hono-openapi'
 import { ok } from '../errors/envelope'
+import { paramUserId, shopper } from '../middleware/auth'
 import { jsonBody } from '../middleware/json-body'
-import { validate } from '../middleware/validate'
+import { bodyUserId, limitPerIp, limitPerUser } from '../middleware/rate-limit'
+import { JSON_BODY_ERRORS, operation } from '../openapi/operation'
+import { success } from '../openapi/responses'
+import { validate } from '../openapi/validate'
 import { holdParams } from '../schemas/common'
-import { bulkReserveBody, reserveBody } from '../schemas/reservations'
+import { bulkReserveBody, holdListResponse, holdResponse, releaseResponse, reserveBody } from '../schemas/reservations'
 import { release, reserve, reserveBulk } from '../services/reservations'
 import type { AppEnv } from '../types'
 
+const REFUSALS = ['INSUFFICIENT_STOCK', 'LIMIT_EXCEEDED', 'SALE_NOT_ACTIVE'] as const
+
+const docs = {
+  reserve: operation({
+    operationId: 'reserve',
+    tag: 'Reservations',
+    summary: 'Hold units of a product',
+    description:
+      'Reserving again for the same user and product adds to the hold and restarts its clock, but no hold lives longer than HOLD_MAX_SECONDS from its first reserve.',
+    access: 'shopper',
+    rateLimit: 'user',
+    responses: { 201: success('The hold', holdResponse, { message: 'Reserved' }) },
+    errors: { ...JSON_BODY_ERRORS, 404: ['PRODUCT_NOT_FOUND'], 409: REFUSALS },
+  }),
+  reserveBulk: operation({
+    operationId: 'reserveBulk',
+    tag: 'Reservations',
+    summary: 'Hold several products at once',
+    description: 'All or nothing: when one item is refused nothing is held, and `details` names the failing `item` (its index).',
+    access: 'shopper',
+    rateLimit: 'user',
+    responses: { 201: success('The holds, in the order of the items', holdListResponse, { message: 'Reserved 2 item(s)' }) },
+    errors: {
+      ...JSON_BODY_ERRORS,
+      404: ['PRODUCT_NOT_FOUND'],
+      409: [
+        { code: 'INSUFFICIENT_STOCK', error: 'Only 1 unit(s) of product 2 available', details: [{ item: 1, product_id: '2', available: 1 }] },
+        'LIMIT_EXCEEDED',
+        'SALE_NOT_ACTIVE',
+      ],
+    },
+  }),
+  release: operation({
+    operationId: 'releaseReservation',
+    tag: 'Reservations',
+    summary: 'Cancel a hold',
+    description: 'Its units go back on sale at once.',
+    access: 'shopper',
+    responses: { 200: success('How many units were given back', releaseResponse, { message: 'Reservation released' }) },
+    errors: { 400: ['VALIDATION_ERROR'], 404: ['NO_RESERVATION', 'PRODUCT_NOT_FOUND'] },
+  }),
+}
+
 export const reservationRoutes = new Hono<AppEnv>()
-  .post('/', jsonBody, validate('json', reserveBody), async (c) => {
+  .post('/', describeRoute(docs.reserve), jsonBody, validate('json', reserveBody), shopper(bodyUserId), limitPerUser, async (c) => {
     const { user_id, product_id, quantity } = c.req.valid('json')
     return c.json(ok(await reserve(c.var.deps, user_id, product_id, quantity), 'Reserved'), 201)
   })
-  .post('/bulk', jsonBody, validate('json', bulkReserveBody), async (c) => {
+  .post('/bulk', describeRoute(docs.reserveBulk), jsonBody, validate('json', bulkReserveBody), shopper(bodyUserId), limitPerUser, async (c) => {
     const { user_id, items } = c.req.valid('json')
     const holds = await reserveBulk(
       c.var.deps,
@@ -21,7 +69,7 @@ export const reservationRoutes = new Hono<AppEnv>()
     )
     return c.json(ok(holds, `Reserved ${holds.length} item(s)`), 201)
   })
-  .delete('/:userId/:productId', validate('param', holdParams), async (c) => {
+  .delete('/:userId/:productId', describeRoute(docs.release), limitPerIp, validate('param', holdParams), shopper(paramUserId), async (c) => {
     const { userId, productId } = c.req.valid('param')
     return c.json(ok(await release(c.var.deps, userId, productId), 'Reservation released'))
   })

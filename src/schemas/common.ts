@@ -1,4 +1,4 @@
-import { z } from 'zod'
+import * as z from 'zod'
 
 export const INT4_MAX = 2_147_483_647
 export const MAX_QUANTITY = 10_000
@@ -9,15 +9,22 @@ export const userId = z
   .min(1)
   .max(128)
   .regex(/^[A-Za-z0-9_.:@-]+$/, 'may contain only letters, digits and _ - . : @')
+  .meta({ description: "The shopper's id: 1-128 letters, digits and _ - . : @", examples: ['alice'] })
 
 /** A positive int4, given as a number or a numeric string ("42"). */
 export const productId = z
   .union([z.number(), z.string().regex(/^[1-9][0-9]{0,9}$/, 'must be a positive integer')])
   .transform(Number)
   .pipe(z.number().int('must be a positive integer').min(1).max(INT4_MAX))
+  .meta({ description: 'A product id: a whole number from 1 to 2147483647, as a number or a numeric string', examples: [1] })
 
 /** A positive whole number of units; strings and fractions are refused. */
-export const quantity = z.number().int('must be a whole number').min(1).max(MAX_QUANTITY)
+export const quantity = z
+  .number()
+  .int('must be a whole number')
+  .min(1)
+  .max(MAX_QUANTITY)
+  .meta({ description: 'Units, a whole number from 1 to 10000', examples: [2] })
 
 /** Money as a JSON number or decimal string with at most two decimals, in integer cents. */
 export const money = z
@@ -30,8 +37,12 @@ export const money = z
     }
     return cents
   })
+  .meta({ description: 'An amount with at most two decimals, as a number (19.99) or a string ("19.99")', examples: ['19.99'] })
 
-export const timestamp = z.iso.datetime({ offset: true }).transform((s) => new Date(s))
+export const timestamp = z.iso
+  .datetime({ offset: true })
+  .transform((s) => new Date(s))
+  .meta({ description: 'An ISO 8601 date-time with Z or an offset', examples: ['2026-05-01T12:00:00Z'] })
 
 export const userParams = z.object({ userId })
 export const productParams = z.object({ productId })

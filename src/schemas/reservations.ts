@@ -1,9 +1,12 @@
-import { z } from 'zod'
+import * as z from 'zod'
 import { productId, quantity, userId } from './common'
 
 export const MAX_BULK_ITEMS = 50
 
-export const reserveBody = z.object({ user_id: userId, product_id: productId, quantity }).strict()
+export const reserveBody = z
+  .object({ user_id: userId, product_id: productId, quantity })
+  .strict()
+  .meta({ id: 'Reserve', examples: [{ user_id: 'alice', product_id: 1, quantity: 2 }] })
 
 export const bulkReserveBody = z
   .object({
@@ -23,3 +26,32 @@ export const bulkReserveBody = z
       seen.add(item.product_id)
     })
   })
+  .meta({
+    id: 'BulkReserve',
+    examples: [
+      {
+        user_id: 'alice',
+        items: [
+          { product_id: 1, quantity: 1 },
+          { product_id: 2, quantity: 1 },
+        ],
+      },
+    ],
+  })
+
+// Responses (documentation only: what src/services/reservations.ts returns).
+
+export const holdResponse = z
+  .object({
+    user_id: z.string(),
+    product_id: z.string(),
+    quantity: z.number().int().meta({ description: 'Units held now (a second reserve adds to the hold)' }),
+    expires_at: z.iso.datetime().meta({ description: 'When the hold lapses and its units go back on sale' }),
+  })
+  .meta({ id: 'Hold', examples: [{ user_id: 'alice', product_id: '1', quantity: 2, expires_at: '2026-05-01T12:10:00.000Z' }] })
+
+export const holdListResponse = z.array(holdResponse)
+
+export const releaseResponse = z
+  .object({ released: z.number().int().meta({ description: 'Units given back' }) })
+  .meta({ id: 'Released', examples: [{ released: 2 }] })

@@ -6,6 +6,7 @@ import { join } from 'node:path'
 import { afterAll, expect, it } from 'vitest'
 import { ROOT } from '../../dev/paths'
 import { freePort } from '../../dev/redis'
+import { TEST_ADMIN_TOKEN } from '../support/client'
 import { dropPrefix, testPrefix } from '../support/redis'
 
 /** Every live descendant of `pid`, read from /proc. */
@@ -47,7 +48,7 @@ it('`npm run dev` serves /health, then Ctrl-C stops everything it started', { ti
     cwd: ROOT,
     detached: true, // its own process group, as a terminal gives it
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, PORT: String(port), REDIS_TTL: '2', DEV_DATA_DIR: dataDir, REDIS_PREFIX: prefix, DATABASE_URL: '', UPSTASH_REDIS_REST_URL: '' },
+    env: { ...process.env, PORT: String(port), REDIS_TTL: '2', ADMIN_TOKEN: TEST_ADMIN_TOKEN, DEV_DATA_DIR: dataDir, REDIS_PREFIX: prefix, DATABASE_URL: '', UPSTASH_REDIS_REST_URL: '' },
   })
   let output = ''
   dev.stdout.on('data', (d) => (output += d))
@@ -66,7 +67,7 @@ it('`npm run dev` serves /health, then Ctrl-C stops everything it started', { ti
 
   // REDIS_TTL given to the dev command reaches the Worker: holds last 2 s.
   const post = (path: string, body: unknown) =>
-    fetch(`http://127.0.0.1:${port}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
+    fetch(`http://127.0.0.1:${port}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${TEST_ADMIN_TOKEN}` }, body: JSON.stringify(body) })
   const product = (await (await post('/api/products', { name: 'Dev item', total_stock: 3 })).json()) as any
   const hold = (await (await post('/api/reserve', { user_id: 'dev-user', product_id: product.data.id, quantity: 1 })).json()) as any
   const lifetime = Date.parse(hold.data.expires_at) - Date.now()

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import type { ApiClient } from './client'
+import { TEST_ADMIN_TOKEN, type ApiClient } from './client'
 
 /**
  * The API contract of DESIGN.md, run in Node and in workerd alike. Each test
@@ -77,10 +77,11 @@ export function apiContract(getApi: () => ApiClient) {
     })
 
     it('answers malformed JSON with 400, another content type with 415, a big body with 413', async () => {
-      const malformed = await api().raw('/api/products', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"name": ' })
+      const admin = { authorization: `Bearer ${TEST_ADMIN_TOKEN}` }
+      const malformed = await api().raw('/api/products', { method: 'POST', headers: { ...admin, 'content-type': 'application/json' }, body: '{"name": ' })
       expect(malformed.status).toBe(400)
       expect(malformed.body).toMatchObject({ success: false, code: 'MALFORMED_JSON' })
-      const text = await api().raw('/api/products', { method: 'POST', headers: { 'content-type': 'text/plain' }, body: '{}' })
+      const text = await api().raw('/api/products', { method: 'POST', headers: { ...admin, 'content-type': 'text/plain' }, body: '{}' })
       expect(text.status).toBe(415)
       expect(text.body.code).toBe('UNSUPPORTED_MEDIA_TYPE')
       const big = await api().call('POST', '/api/products', { name: 'x', total_stock: 1, description: 'y'.repeat(17 * 1024) })

@@ -1,3 +1,14 @@
+/** The ADMIN_TOKEN every test app is configured with. */
+export const TEST_ADMIN_TOKEN = 'test-admin-token-0123456789'
+
+/**
+ * Limits so high that suites making hundreds of calls from one address are
+ * never throttled; the rate-limit tests set their own.
+ */
+export const TEST_LIMITS = { RATE_LIMIT_MAX_REQUESTS: '1000000', USER_RATE_LIMIT_MAX_REQUESTS: '1000000' }
+
+const isAdminWrite = (method: string, path: string) => (method === 'POST' || method === 'PATCH') && path.startsWith('/api/products')
+
 /** A way to send one HTTP request to the API, in Node or in workerd. */
 export type Send = (request: Request) => Promise<Response>
 
@@ -29,10 +40,15 @@ export function apiClient(send: (overrides: Record<string, string>) => Send, ove
   }
   return {
     raw,
+    // The client is the shop's admin on product writes unless a test says otherwise.
     call: (method, path, body, headers = {}) =>
       raw(path, {
         method,
-        headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
+        headers: {
+          ...(isAdminWrite(method, path) ? { authorization: `Bearer ${TEST_ADMIN_TOKEN}` } : {}),
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+          ...headers,
+        },
         body: body === undefined ? undefined : JSON.stringify(body),
       }),
     withConfig: (more) => apiClient(send, { ...overrides, ...more }),

@@ -1,5 +1,6 @@
 import type { TestProject } from 'vitest/node'
 import { startLocalStack } from '../../dev/local-stack'
+import { TEST_ADMIN_TOKEN, TEST_LIMITS } from './client'
 import { createTestDatabase } from './postgres'
 import { REDIS_URL, testPrefix } from './redis'
 
@@ -11,7 +12,7 @@ import { REDIS_URL, testPrefix } from './redis'
 export default async function setup(project: TestProject) {
   const db = await createTestDatabase('workers')
   const stack = await startLocalStack({ redisUrl: REDIS_URL, database: { kind: 'postgres', url: db.url }, migrate: false })
-  project.provide('workerVars', { ...stack.vars, REDIS_PREFIX: testPrefix('w') })
+  project.provide('workerVars', { ...stack.vars, REDIS_PREFIX: testPrefix('w'), ADMIN_TOKEN: TEST_ADMIN_TOKEN, LOG_LEVEL: 'warn', ...TEST_LIMITS })
   project.provide('upstashStatsUrl', `${stack.vars.UPSTASH_REDIS_REST_URL}/__local/stats`)
   return async () => {
     await stack.close()

@@ -5,9 +5,10 @@ import worker from '../../src/entry/worker'
 afterEach(() => vi.restoreAllMocks())
 
 it('the cron trigger runs the reconciler and logs one structured line', async () => {
-  const bindings = { ...env, REDIS_TTL: '1' }
+  const bindings = { ...env, REDIS_TTL: '1', LOG_LEVEL: 'info' }
   const call = async (path: string, body: unknown) => {
-    const init = { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }
+    const headers = { 'content-type': 'application/json', authorization: `Bearer ${env.ADMIN_TOKEN}` }
+    const init = { method: 'POST', headers, body: JSON.stringify(body) }
     const ctx = createExecutionContext()
     const res = await worker.fetch(new Request(`http://flash.test${path}`, init), bindings, ctx)
     await waitOnExecutionContext(ctx)

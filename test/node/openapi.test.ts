@@ -1,0 +1,372 @@
+import { readFileSync } from 'node:fs'
+import { Validator } from '@seriousme/openapi-schema-validator'
+import Ajv2020 from 'ajv/dist/2020.js'
+import addFormats from 'ajv-formats'
+import type { OpenAPIV3_1 } from 'openapi-types'
+import { beforeAll, describe, expect, expectTypeOf, it } from 'vitest'
+import type { z } from 'zod'
+import { COLLECTION_FILE, currentCollection, postmanCollection } from '../../scripts/postman'
+import { createApp } from '../../src/app'
+import { edgeDeps } from '../../src/deps'
+import { parseConfig } from '../../src/env'
+import { ERROR_CODES, type ErrorCode } from '../../src/errors/codes'
+import type { ErrorBody, SuccessBody } from '../../src/errors/envelope'
+import { DOCS_PATHS, openApiDocument } from '../../src/openapi/document'
+import { createDocsRoutes } from '../../src/routes/docs'
+import { checkoutBody, checkoutHeaders, orderResponse, ordersPageResponse, ordersQuery } from '../../src/schemas/checkout'
+import { errorBody, successBody } from '../../src/schemas/envelope'
+import { healthResponse } from '../../src/schemas/health'
+import { createProductBody, productResponse, productStatusResponse, updateStockBody } from '../../src/schemas/products'
+import { bulkReserveBody, holdResponse, releaseResponse, reserveBody } from '../../src/schemas/reservations'
+import type { checkHealth } from '../../src/services/health'
+import type { OrderView } from '../../src/services/order-view'
+import type { userOrders } from '../../src/services/orders'
+import type { ProductView } from '../../src/services/product-view'
+import type { productStatus } from '../../src/services/products'
+import type { HoldView, release } from '../../src/services/reservations'
+
+/** The app as its entries build it; the document is made from its routes alone. */
+const routesOnly = () =>
+  createApp(() => {
+    throw new Error('the document is made from the routes alone')
+  })
+
+const METHODS = ['get', 'put', 'post', 'patch', 'delete'] as const
+
+type Operation = OpenAPIV3_1.OperationObject & { key: string }
+
+function operationsOf(doc: OpenAPIV3_1.Document): Operation[] {
+  return Object.entries(doc.paths ?? {}).flatMap(([path, item]) =>
+    METHODS.flatMap((method) => {
+      const op = item?.[method]
+      return op ? [{ ...op, key: `${method.toUpperCase()} ${path}` }] : []
+    }),
+  )
+}
+
+/** Follows a local $ref. */
+function resolveRef<T>(doc: OpenAPIV3_1.Document, value: unknown): T {
+  if (!value || typeof value !== 'object' || !('$ref' in value)) return value as T
+  const ref = (value as { $ref: string }).$ref
+  expect(ref, 'only local references').toMatch(/^#\//)
+  const target = ref
+    .slice(2)
+    .split('/')
+    .reduce<unknown>((node, key) => (node as Record<string, unknown> | undefined)?.[key.replace(/~1/g, '/').replace(/~0/g, '~')], doc)
+  expect(target, `${ref} resolves`).toBeDefined()
+  return resolveRef(doc, target)
+}
+
+function* walk(node: unknown, path: string[] = []): Generator<[string[], Record<string, unknown>]> {
+  if (!node || typeof node !== 'object') return
+  if (!Array.isArray(node)) yield [path, node as Record<string, unknown>]
+  for (const [key, child] of Object.entries(node)) yield* walk(child, [...path, key])
+}
+
+/** Every example body a media type object shows. */
+function examplesOf(media: OpenAPIV3_1.MediaTypeObject | undefined): unknown[] {
+  if (!media) return []
+  return [...(media.example === undefined ? [] : [media.example]), ...Object.values(media.examples ?? {}).map((e) => (e as OpenAPIV3_1.ExampleObject).value)]
+}
+
+/** Status → the error codes its examples show; 2xx → []. */
+function answersOf(doc: OpenAPIV3_1.Document, op: Operation) {
+  const answers: Record<string, ErrorCode[]> = {}
+  for (const [status, value] of Object.entries(op.responses ?? {})) {
+    const response = resolveRef<OpenAPIV3_1.ResponseObject>(doc, value)
+    const codes = examplesOf(response.content?.['application/json']).map((e) => (e as { code?: ErrorCode }).code)
+    answers[status] = [...new Set(codes.filter((c): c is ErrorCode => c !== undefined))].sort()
+  }
+  return answers
+}
+
+const JSON_BODY: Record<string, ErrorCode[]> = {
+  400: ['MALFORMED_JSON', 'VALIDATION_ERROR'],
+  413: ['PAYLOAD_TOO_LARGE'],
+  415: ['UNSUPPORTED_MEDIA_TYPE'],
+}
+const ADMIN: Record<string, ErrorCode[]> = { 401: ['UNAUTHORIZED'], 403: ['FORBIDDEN'] }
+const SHOPPER = ADMIN
+const LIMITED: Record<string, ErrorCode[]> = { 429: ['RATE_LIMITED'] }
+const ALWAYS: Record<string, ErrorCode[]> = { 500: ['CONFIGURATION_ERROR', 'INTERNAL_ERROR'], 503: ['SERVICE_UNAVAILABLE'] }
+const BAD_PARAM: Record<string, ErrorCode[]> = { 400: ['VALIDATION_ERROR'] }
+const PRODUCT_404: Record<string, ErrorCode[]> = { 404: ['PRODUCT_NOT_FOUND'] }
+const REFUSALS: Record<string, ErrorCode[]> = { 409: ['INSUFFICIENT_STOCK', 'LIMIT_EXCEEDED', 'SALE_NOT_ACTIVE'] }
+
+/** What each operation can answer (README "API", DESIGN.md "API contract"): status → error codes. */
+const ANSWERS: Record<string, Record<string, ErrorCode[]>> = {
+  'GET /health': { 200: [], ...ALWAYS },
+  'POST /api/products': { 201: [], ...JSON_BODY, ...ADMIN, ...LIMITED, ...ALWAYS },
+  'GET /api/products/{productId}': { 200: [], ...BAD_PARAM, ...PRODUCT_404, ...LIMITED, ...ALWAYS },
+  'PATCH /api/products/{productId}': {
+    200: [],
+    ...JSON_BODY,
+    ...ADMIN,
+    ...PRODUCT_404,
+    409: ['STOCK_BELOW_COMMITTED'],
+    ...LIMITED,
+    ...ALWAYS,
+  },
+  'GET /api/products/{productId}/status': { 200: [], ...BAD_PARAM, ...PRODUCT_404, ...LIMITED, ...ALWAYS },
+  'POST /api/reserve': { 201: [], ...JSON_BODY, ...SHOPPER, ...PRODUCT_404, ...REFUSALS, ...LIMITED, ...ALWAYS },
+  'POST /api/reserve/bulk': { 201: [], ...JSON_BODY, ...SHOPPER, ...PRODUCT_404, ...REFUSALS, ...LIMITED, ...ALWAYS },
+  'DELETE /api/reserve/{userId}/{productId}': {
+    200: [],
+    ...BAD_PARAM,
+    ...SHOPPER,
+    404: ['NO_RESERVATION', 'PRODUCT_NOT_FOUND'],
+    ...LIMITED,
+    ...ALWAYS,
+  },
+  'POST /api/checkout': {
+    201: [],
+    ...JSON_BODY,
+    ...SHOPPER,
+    ...PRODUCT_404,
+    409: ['IDEMPOTENCY_KEY_IN_FLIGHT', 'INSUFFICIENT_STOCK', 'NO_RESERVATION', 'QUANTITY_EXCEEDS_RESERVATION'],
+    422: ['AMOUNT_MISMATCH', 'IDEMPOTENCY_KEY_REUSED'],
+    ...LIMITED,
+    ...ALWAYS,
+  },
+  'GET /api/users/{userId}/reservations': { 200: [], ...BAD_PARAM, ...SHOPPER, ...LIMITED, ...ALWAYS },
+  'GET /api/users/{userId}/orders': { 200: [], ...BAD_PARAM, ...SHOPPER, ...LIMITED, ...ALWAYS },
+}
+
+let doc: OpenAPIV3_1.Document
+
+beforeAll(async () => {
+  doc = await openApiDocument(routesOnly())
+})
+
+describe('the OpenAPI document', () => {
+  it('is a valid OpenAPI 3.1 document whose references all resolve', async () => {
+    const validator = new Validator()
+    const result = await validator.validate(structuredClone(doc) as unknown as Record<string, unknown>)
+    expect(result.errors ?? [], JSON.stringify(result.errors, null, 2)).toEqual([])
+    expect(result.valid).toBe(true)
+    expect(validator.version).toBe('3.1')
+    for (const [path, node] of walk(doc)) {
+      if (typeof node.$ref === 'string') expect(() => resolveRef(doc, node), path.join('.')).not.toThrow()
+    }
+  })
+
+  it('documents exactly the routes the app serves (the docs routes aside)', () => {
+    const served = new Set(
+      routesOnly()
+        .routes.filter((route) => route.method !== 'ALL' && !DOCS_PATHS.includes(route.path))
+        .map((route) => `${route.method} ${route.path.replace(/:(\w+)(\{[^}]*\})?\??/g, '{$1}')}`),
+    )
+    expect(served.size).toBeGreaterThanOrEqual(11)
+    expect(new Set(operationsOf(doc).map((op) => op.key))).toEqual(served)
+    expect(Object.keys(ANSWERS).sort()).toEqual([...served].sort())
+  })
+
+  it('gives every operation a unique id, a tag, a summary and its path parameters', () => {
+    const ops = operationsOf(doc)
+    expect(new Set(ops.map((op) => op.operationId)).size).toBe(ops.length)
+    const tags = (doc.tags ?? []).map((t) => t.name)
+    for (const op of ops) {
+      expect(op.summary, op.key).toBeTruthy()
+      expect(tags, op.key).toContain(op.tags?.[0])
+      const inPath = [...op.key.matchAll(/\{(\w+)\}/g)].map((m) => m[1])
+      const params = (op.parameters ?? []).map((p) => resolveRef<OpenAPIV3_1.ParameterObject>(doc, p))
+      expect(params.filter((p) => p.in === 'path').map((p) => [p.name, p.required]), op.key).toEqual(inPath.map((name) => [name, true]))
+    }
+  })
+
+  it('lists every answer each operation can give, and nothing else', () => {
+    for (const op of operationsOf(doc)) {
+      const answers = answersOf(doc, op)
+      expect(answers, op.key).toEqual(ANSWERS[op.key])
+      expect(Object.keys(answers).some((s) => s.startsWith('2')), op.key).toBe(true)
+    }
+  })
+
+  it('shows every error code of ERROR_CODES in at least one example', () => {
+    const shown = new Set<string>()
+    for (const [, node] of walk(doc)) {
+      if (node.success === false && typeof node.code === 'string') shown.add(node.code)
+    }
+    expect([...ERROR_CODES].filter((code) => !shown.has(code))).toEqual([])
+    const enumOfCode = resolveRef<OpenAPIV3_1.SchemaObject>(doc, { $ref: '#/components/schemas/Error' }).properties?.code as OpenAPIV3_1.SchemaObject
+    expect(enumOfCode.enum).toEqual([...ERROR_CODES])
+  })
+
+  it('has an example for every response, and every example fits its schema', () => {
+    const ajv = new Ajv2020({ strict: false, allErrors: true })
+    addFormats(ajv)
+    const check = (schema: unknown, value: unknown, where: string) => {
+      const validate = ajv.compile({ ...(schema as object), components: doc.components })
+      expect(validate(value), `${where}: ${ajv.errorsText(validate.errors)}`).toBe(true)
+    }
+    for (const op of operationsOf(doc)) {
+      for (const [status, value] of Object.entries(op.responses ?? {})) {
+        const media = resolveRef<OpenAPIV3_1.ResponseObject>(doc, value).content?.['application/json']
+        const examples = examplesOf(media)
+        expect(examples.length, `${op.key} ${status} has an example`).toBeGreaterThan(0)
+        for (const example of examples) check(media!.schema, example, `${op.key} ${status}`)
+      }
+      for (const param of op.parameters ?? []) {
+        const p = resolveRef<OpenAPIV3_1.ParameterObject>(doc, param)
+        const schema = p.schema as OpenAPIV3_1.SchemaObject & { examples?: unknown[] }
+        for (const example of schema.examples ?? []) check(schema, example, `${op.key} ${p.in} ${p.name}`)
+      }
+      if (op.requestBody) {
+        const media = resolveRef<OpenAPIV3_1.RequestBodyObject>(doc, op.requestBody).content['application/json']
+        const schema = resolveRef<OpenAPIV3_1.SchemaObject & { examples?: unknown[] }>(doc, media?.schema)
+        expect(schema.examples?.length, `${op.key} request example`).toBeGreaterThan(0)
+        for (const example of schema.examples ?? []) check(media!.schema, example, `${op.key} request`)
+      }
+    }
+    for (const [name, value] of Object.entries(doc.components?.responses ?? {})) {
+      const media = resolveRef<OpenAPIV3_1.ResponseObject>(doc, value).content?.['application/json']
+      for (const example of examplesOf(media)) check(media!.schema, example, `components.responses.${name}`)
+    }
+  })
+
+  it('says which answers carry Retry-After, RateLimit-*, WWW-Authenticate and Idempotent-Replayed', () => {
+    const headers = (op: Operation, status: string) =>
+      Object.keys(resolveRef<OpenAPIV3_1.ResponseObject>(doc, op.responses?.[status]).headers ?? {}).sort()
+    const rateLimit = ['RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset']
+    for (const op of operationsOf(doc)) {
+      expect(headers(op, '503'), op.key).toContain('Retry-After')
+      if (op.responses?.['429']) expect(headers(op, '429'), op.key).toEqual(['Retry-After', ...rateLimit].sort())
+      if (op.responses?.['401']) expect(headers(op, '401'), op.key).toContain('WWW-Authenticate')
+      const success = Object.keys(op.responses ?? {}).find((s) => s.startsWith('2'))!
+      if (op.key.includes(' /api/')) expect(headers(op, success), op.key).toEqual(expect.arrayContaining(rateLimit))
+    }
+    const checkout = operationsOf(doc).find((op) => op.key === 'POST /api/checkout')!
+    expect(headers(checkout, '201')).toContain('Idempotent-Replayed')
+    expect(headers(checkout, '409')).toContain('Retry-After')
+    const key = (checkout.parameters ?? []).map((p) => resolveRef<OpenAPIV3_1.ParameterObject>(doc, p)).find((p) => p.in === 'header')
+    expect(key).toMatchObject({ name: 'Idempotency-Key' })
+    expect(key?.required).toBeFalsy()
+  })
+
+  it('asks for the admin token on product writes, an optional shopper JWT on shopper routes, nothing elsewhere', () => {
+    expect(doc.components?.securitySchemes).toMatchObject({
+      adminToken: { type: 'http', scheme: 'bearer' },
+      shopperJwt: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
+    })
+    const security = Object.fromEntries(operationsOf(doc).map((op) => [op.key, op.security]))
+    const shopper = [{}, { shopperJwt: [] }]
+    expect(security).toEqual({
+      'GET /health': [],
+      'POST /api/products': [{ adminToken: [] }],
+      'GET /api/products/{productId}': [],
+      'PATCH /api/products/{productId}': [{ adminToken: [] }],
+      'GET /api/products/{productId}/status': [],
+      'POST /api/reserve': shopper,
+      'POST /api/reserve/bulk': shopper,
+      'DELETE /api/reserve/{userId}/{productId}': shopper,
+      'POST /api/checkout': shopper,
+      'GET /api/users/{userId}/reservations': shopper,
+      'GET /api/users/{userId}/orders': shopper,
+    })
+  })
+
+  it("takes request schemas from the routes' own zod schemas, whose examples they accept", () => {
+    const body = (key: string) => {
+      const op = operationsOf(doc).find((o) => o.key === key)!
+      return resolveRef<OpenAPIV3_1.RequestBodyObject>(doc, op.requestBody).content['application/json']?.schema
+    }
+    expect(body('POST /api/products')).toEqual({ $ref: '#/components/schemas/CreateProduct' })
+    expect(body('PATCH /api/products/{productId}')).toEqual({ $ref: '#/components/schemas/UpdateStock' })
+    expect(body('POST /api/reserve')).toEqual({ $ref: '#/components/schemas/Reserve' })
+    expect(body('POST /api/reserve/bulk')).toEqual({ $ref: '#/components/schemas/BulkReserve' })
+    expect(body('POST /api/checkout')).toEqual({ $ref: '#/components/schemas/Checkout' })
+    for (const schema of [createProductBody, updateStockBody, reserveBody, bulkReserveBody, checkoutBody]) {
+      const examples = schema.meta()?.examples as unknown[]
+      expect(examples.length).toBeGreaterThan(0)
+      for (const example of examples) expect(schema.safeParse(example).error).toBeUndefined()
+    }
+    expect(checkoutHeaders.safeParse({ 'idempotency-key': '4f1c2a9e-7d3b-4b8e-9f61-0c2d5e8a7b10' }).success).toBe(true)
+    expect(ordersQuery.safeParse({ limit: '20' }).success).toBe(true)
+  })
+
+  it('describes the answers with the types the services return', () => {
+    expectTypeOf<z.output<typeof productResponse>>().toEqualTypeOf<ProductView>()
+    expectTypeOf<z.output<typeof productStatusResponse>>().toEqualTypeOf<Awaited<ReturnType<typeof productStatus>>>()
+    expectTypeOf<z.output<typeof holdResponse>>().toEqualTypeOf<HoldView>()
+    expectTypeOf<z.output<typeof releaseResponse>>().toEqualTypeOf<Awaited<ReturnType<typeof release>>>()
+    expectTypeOf<z.output<typeof orderResponse>>().toEqualTypeOf<OrderView>()
+    expectTypeOf<z.output<typeof ordersPageResponse>>().toEqualTypeOf<Awaited<ReturnType<typeof userOrders>>>()
+    expectTypeOf<z.output<typeof healthResponse>>().toEqualTypeOf<{
+      status: 'ok'
+      dependencies: Awaited<ReturnType<typeof checkHealth>>
+    }>()
+    expectTypeOf<z.output<typeof errorBody>>().toEqualTypeOf<ErrorBody>()
+    expectTypeOf<z.output<ReturnType<typeof successBody<typeof holdResponse>>>>().toEqualTypeOf<SuccessBody<HoldView>>()
+  })
+
+  it('comes out the same every time', async () => {
+    expect(await openApiDocument(routesOnly())).toEqual(doc)
+  })
+})
+
+describe('the Postman collection', () => {
+  it('is up to date with the document (else run `npm run postman`)', async () => {
+    const committed = JSON.parse(readFileSync(COLLECTION_FILE, 'utf8'))
+    expect(committed, 'postman/flash-sale-api.json is stale: run `npm run postman`').toEqual(JSON.parse(JSON.stringify(await currentCollection())))
+  })
+
+  it('has one request per operation, in a folder per tag, against {{baseUrl}}', () => {
+    const collection = postmanCollection(doc)
+    expect(collection.info.schema).toBe('https://schema.getpostman.com/json/collection/v2.1.0/collection.json')
+    expect(collection.variable).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ key: 'baseUrl', value: 'http://127.0.0.1:3000' }),
+        expect.objectContaining({ key: 'adminToken' }),
+      ]),
+    )
+    const requests = collection.item.flatMap((folder) => folder.item.map((item) => ({ folder: folder.name, ...item })))
+    const ops = operationsOf(doc)
+    expect(requests).toHaveLength(ops.length)
+    for (const op of ops) {
+      const [method, path] = op.key.split(' ') as [string, string]
+      const request = requests.find((r) => r.request.method === method && `/${r.request.url.path.join('/')}` === path.replace(/\{(\w+)\}/g, ':$1'))
+      expect(request, op.key).toBeDefined()
+      expect(request!.folder).toBe(op.tags![0])
+      expect(request!.request.url.raw.startsWith('{{baseUrl}}/')).toBe(true)
+      if (op.requestBody) {
+        expect(JSON.parse(request!.request.body!.raw), op.key).toEqual(expect.any(Object))
+        expect(request!.request.header).toContainEqual({ key: 'Content-Type', value: 'application/json' })
+      }
+      const admin = op.security?.some((s) => 'adminToken' in s)
+      expect(request!.request.auth, op.key).toEqual(
+        admin ? { type: 'bearer', bearer: [{ key: 'token', value: '{{adminToken}}', type: 'string' }] } : expect.anything(),
+      )
+      for (const variable of request!.request.url.variable ?? []) expect(variable.value, `${op.key} :${variable.key}`).not.toBe('')
+    }
+  })
+})
+
+describe('the docs routes', () => {
+  it('serve the document at /api/openapi.json and a reference page at /api/docs, through the app', async () => {
+    const config = parseConfig({
+      UPSTASH_REDIS_REST_URL: 'http://127.0.0.1:9',
+      UPSTASH_REDIS_REST_TOKEN: 'unused',
+      DATABASE_URL: 'postgres://unused:unused@127.0.0.1:9/unused',
+      LOG_LEVEL: 'silent',
+    })
+    const app = createApp(() => edgeDeps(config))
+    // Until src/app.ts mounts them itself.
+    if (!app.routes.some((route) => route.path === '/api/openapi.json')) app.route('/api', createDocsRoutes(app))
+
+    const res = await app.request('/api/openapi.json')
+    expect(res.status).toBe(200)
+    expect(res.headers.get('content-type')).toMatch(/^application\/json/)
+    const served = (await res.json()) as OpenAPIV3_1.Document
+    expect(served.openapi).toBe('3.1.0')
+    expect(served).toEqual(JSON.parse(JSON.stringify(doc)))
+    expect((await app.request('/api/openapi.json')).status).toBe(200)
+
+    const page = await app.request('/api/docs')
+    expect(page.status).toBe(200)
+    expect(page.headers.get('content-type')).toMatch(/^text\/html/)
+    const html = await page.text()
+    expect(html).toContain('/api/openapi.json')
+    expect(html).toContain('<script')
+    expect(html).toContain('Flash Deal API reference')
+  })
+})
