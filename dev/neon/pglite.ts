@@ -1,3 +1,4 @@
+import { mkdirSync } from 'node:fs'
 import { PGlite, type QueryOptions, type Results, type Transaction } from '@electric-sql/pglite'
 import {
   asText,
@@ -10,7 +11,9 @@ import {
 
 /** An embedded Postgres: in memory, or kept on disk in `dataDir` across restarts. */
 export async function openPglite(dataDir?: string): Promise<PGlite> {
-  return dataDir ? PGlite.create({ dataDir }) : PGlite.create()
+  if (!dataDir) return PGlite.create()
+  mkdirSync(dataDir, { recursive: true }) // PGlite creates only the last folder of the path
+  return PGlite.create({ dataDir })
 }
 
 const identity = (value: string): string => value

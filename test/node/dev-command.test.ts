@@ -48,7 +48,7 @@ it('`npm run dev` serves /health, then Ctrl-C stops everything it started', { ti
     cwd: ROOT,
     detached: true, // its own process group, as a terminal gives it
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, PORT: String(port), REDIS_TTL: '2', ADMIN_TOKEN: TEST_ADMIN_TOKEN, DEV_DATA_DIR: dataDir, REDIS_PREFIX: prefix, DATABASE_URL: '', UPSTASH_REDIS_REST_URL: '' },
+    env: { ...process.env, PORT: String(port), REDIS_TTL: '2', ADMIN_TOKEN: TEST_ADMIN_TOKEN, DEV_DATA_DIR: join(dataDir, 'fresh', '.data'), REDIS_PREFIX: prefix, DATABASE_URL: '', UPSTASH_REDIS_REST_URL: '' },
   })
   let output = ''
   dev.stdout.on('data', (d) => (output += d))
