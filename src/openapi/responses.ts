@@ -33,7 +33,6 @@ export const ERROR_EXAMPLES: Record<ErrorCode, ErrorExample> = {
   FORBIDDEN: { meaning: 'the token is valid but not for this', error: 'Wrong admin token' },
   NOT_FOUND: { meaning: 'no route has this path', error: 'No route for GET /api/nothing' },
   PRODUCT_NOT_FOUND: { meaning: 'no product has this id', error: 'Product 42 not found', details: [{ product_id: '42' }] },
-  METHOD_NOT_ALLOWED: { meaning: 'the path exists but not with this method', error: 'Method PUT is not allowed on /api/products/1' },
   INSUFFICIENT_STOCK: {
     meaning: 'fewer units are available than asked; `details` says how many are (and which bulk `item` failed)',
     error: 'Only 1 unit(s) of product 1 available',
@@ -213,5 +212,4 @@ export const HEADERS: Record<string, OpenAPIV3_1.HeaderObject> = {
 /** Answers that belong to no one operation: any path the API does not serve. */
 export const SHARED_RESPONSES: Record<string, Response> = {
   NotFound: errorResponse(404, ['NOT_FOUND']),
-  MethodNotAllowed: errorResponse(405, ['METHOD_NOT_ALLOWED']),
 }
