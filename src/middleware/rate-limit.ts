@@ -32,7 +32,7 @@ export const rateLimit = (scope: LimitScope, identify: (c: Context<AppEnv>) => s
     if (!limiter) return next()
     let decision: RateDecision
     try {
-      decision = await limiter.limit(scope, `${identify(c) ?? 'unknown'}`)
+      decision = await limiter.limit(scope, identify(c) ?? 'unknown')
     } catch (err) {
       c.set('rateLimit', 'unavailable')
       if (c.req.method === 'GET' || c.req.method === 'HEAD') return next()
