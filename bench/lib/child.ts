@@ -1,0 +1,91 @@
+import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process'
+import { readFileSync } from 'node:fs'
+import { createInterface } from 'node:readline'
+import { fileURLToPath } from 'node:url'
+
+export const ROOT = fileURLToPath(new URL('../..', import.meta.url))
+
+/** Process groups started and not yet stopped, so an aborted run leaves none behind. */
+const running = new Set<number>()
+
+const groupAlive = (pgid: number) => {
+  try {
+    process.kill(-pgid, 0)
+    return true
+  } catch {
+    return false
+  }
+}
+
+/** Stops a process group this run started (SIGTERM, SIGKILL after 5 s) and waits until it is gone. */
+export async function stopGroup(pgid: number): Promise<void> {
+  running.delete(pgid)
+  if (!groupAlive(pgid)) return
+  process.kill(-pgid, 'SIGTERM')
+  for (let i = 0; i < 50 && groupAlive(pgid); i++) await new Promise((r) => setTimeout(r, 100))
+  if (groupAlive(pgid)) process.kill(-pgid, 'SIGKILL')
+}
+
+export const stopAllChildren = () => Promise.all([...running].map(stopGroup)).then(() => {})
+
+/** Spawns a command in a process group of its own (it and whatever it starts stop together). */
+export function spawnGroup(command: string, args: string[], opts: { env?: Record<string, string>; stdio?: StdioOptions } = {}): ChildProcess {
+  const child = spawn(command, args, {
+    cwd: ROOT,
+    detached: true,
+    stdio: opts.stdio ?? ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, ...opts.env },
+  })
+  if (child.pid) running.add(child.pid)
+  return child
+}
+
+export interface Child<T> {
+  /** what the child printed after READY */
+  info: T
+  pid: number
+  stop(): Promise<void>
+}
+
+/**
+ * Runs a TypeScript module of bench/ in its own Node process, so the server
+ * under load never shares an event loop with the load generator. The module
+ * prints `READY <json>` once it serves.
+ */
+export async function startChild<T>(module: string, args: string[], env: Record<string, string> = {}, timeoutMs = 30_000): Promise<Child<T>> {
+  const child = spawnGroup(process.execPath, ['--import', 'tsx', module, ...args], { env })
+  const info = await readyLine<T>(child, `${module} ${args.join(' ')}`, timeoutMs)
+  return { info, pid: child.pid!, stop: () => stopGroup(child.pid!) }
+}
+
+function readyLine<T>(child: ChildProcess, name: string, timeoutMs: number): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const lines = createInterface({ input: child.stdout! })
+    const fail = (why: string) => {
+      clearTimeout(timer)
+      if (child.pid) void stopGroup(child.pid)
+      reject(new Error(`${name}: ${why}`))
+    }
+    const timer = setTimeout(() => fail(`not ready within ${timeoutMs} ms`), timeoutMs)
+    child.once('exit', (code) => fail(`exited (${code}) before it was ready`))
+    lines.on('line', (line) => {
+      if (!line.startsWith('READY ')) return void process.stdout.write(`[${name}] ${line}\n`)
+      clearTimeout(timer)
+      child.removeAllListeners('exit')
+      resolve(JSON.parse(line.slice(6)) as T)
+    })
+  })
+}
+
+const TICKS_PER_SECOND = 100 // USER_HZ; Linux reports utime and stime in these
+
+/** CPU seconds (user + system, all threads) a process has used so far; NaN where /proc is missing. */
+export function cpuSeconds(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND // utime, stime (fields 14 and 15)
+  } catch {
+    return NaN
+  }
+}

@@ -1,0 +1,66 @@
+import { getConnInfo } from '@hono/node-server/conninfo'
+import { Redis } from 'ioredis'
+import { createApp } from '../../src/app'
+import { createDb } from '../../src/db/client'
+import { edgeDeps, engineFor, type Deps } from '../../src/deps'
+import { ioredisPort } from '../../src/engine/adapters/ioredis'
+import { parseConfig, type Config } from '../../src/env'
+import { createLogger } from '../../src/log'
+import type { StoreVars } from '../../dev/local-stack'
+import { closeServer, serveFetch, type Started } from './server'
+
+export const BENCH_ADMIN_TOKEN = 'bench-admin-token-0123456789'
+
+export interface FlashDealOptions {
+  mode: 'self-host' | 'edge'
+  /** the local Upstash and Neon servers (startLocalStack) */
+  vars: StoreVars
+  prefix: string
+  redisUrl: string
+}
+
+/**
+ * The app's configuration for a load run: request logs off (one JSON line per
+ * request would be measured too), rate limits too high to bite, holds of 10 min.
+ */
+export function benchConfig(vars: StoreVars, prefix: string, extra: Record<string, string> = {}): Config {
+  return parseConfig({
+    ...vars,
+    REDIS_PREFIX: prefix,
+    LOG_LEVEL: 'silent',
+    ADMIN_TOKEN: BENCH_ADMIN_TOKEN,
+    RATE_LIMIT_MAX_REQUESTS: '1000000',
+    USER_RATE_LIMIT_MAX_REQUESTS: '1000000',
+    ...extra,
+  })
+}
+
+/**
+ * Our app on @hono/node-server. `self-host` is built as src/entry/node.ts
+ * builds it (ioredis over TCP, one shared connection, no limiter); `edge` as
+ * the Worker builds it (edgeDeps: @upstash/redis over REST through the local
+ * Upstash server, with the limiter, new clients per request).
+ */
+export async function startFlashDeal(opts: FlashDealOptions): Promise<Started> {
+  const config = benchConfig(opts.vars, opts.prefix)
+  const clientIp = { clientIp: (c: Parameters<typeof getConnInfo>[0]) => getConnInfo(c).remote.address }
+  let redis: Redis | undefined
+  let app
+  if (opts.mode === 'self-host') {
+    const client = new Redis(opts.redisUrl, { maxRetriesPerRequest: 1, connectTimeout: 3000, commandTimeout: 3000 })
+    redis = client
+    const engine = engineFor(ioredisPort(client), config)
+    const log = createLogger(config.LOG_LEVEL)
+    app = createApp((): Deps => ({ config, engine, db: createDb(config), log }), clientIp)
+  } else {
+    app = createApp(() => edgeDeps(config), clientIp)
+  }
+  const { port, server } = await serveFetch(app.fetch)
+  return {
+    info: { port },
+    close: async () => {
+      await closeServer(server)
+      redis?.disconnect()
+    },
+  }
+}
