@@ -31,11 +31,23 @@ export function edgeDeps(config: Config): Deps {
     retry: { retries: 1, backoff: () => 50 },
     signal: () => AbortSignal.timeout(REDIS_TIMEOUT_MS),
   })
+  return requestDeps(config, engineFor(upstashPort(redis), config), upstashRateLimiter(redis, config))
+}
+
+/**
+ * A request's deps around a shared engine. The Postgres client is made on
+ * first use (most calls — reserve, status … — never touch Postgres), and
+ * per request, since it carries that request's query deadline.
+ */
+export function requestDeps(config: Config, engine: Engine, limiter?: RateLimiter): Deps {
+  let db: Db | undefined
   return {
     config,
-    limiter: upstashRateLimiter(redis, config),
-    engine: engineFor(upstashPort(redis), config),
-    db: createDb(config),
+    engine,
+    limiter,
+    get db() {
+      return (db ??= createDb(config))
+    },
     log: createLogger(config.LOG_LEVEL),
   }
 }

@@ -3,8 +3,7 @@ import { serve } from '@hono/node-server'
 import { getConnInfo } from '@hono/node-server/conninfo'
 import { Redis } from 'ioredis'
 import { createApp } from '../app'
-import { createDb } from '../db/client'
-import { engineFor, type Deps } from '../deps'
+import { engineFor, requestDeps } from '../deps'
 import { ioredisPort } from '../engine/adapters/ioredis'
 import { ConfigError, parseConfig } from '../env'
 import { createLogger } from '../log'
@@ -48,7 +47,7 @@ redis.on('error', (err) => log('warn', 'redis_error', { message: err.message }))
 const engine = engineFor(ioredisPort(redis), config)
 // The db client carries one request's query deadline, so each request (and
 // each reconciler run) gets its own; the Redis connection is shared.
-const makeDeps = (): Deps => ({ config, engine, db: createDb(config), log })
+const makeDeps = () => requestDeps(config, engine)
 // The peer's address: put a proxy in front and this is the proxy's.
 const app = createApp(makeDeps, { clientIp: (c) => getConnInfo(c).remote.address })
 const server = serve({ fetch: app.fetch, port: config.PORT }, (info) =>
