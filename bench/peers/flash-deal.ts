@@ -1,11 +1,9 @@
 import { getConnInfo } from '@hono/node-server/conninfo'
 import { Redis } from 'ioredis'
 import { createApp } from '../../src/app'
-import { createDb } from '../../src/db/client'
-import { edgeDeps, engineFor, type Deps } from '../../src/deps'
+import { edgeDeps, engineFor, requestDeps } from '../../src/deps'
 import { ioredisPort } from '../../src/engine/adapters/ioredis'
 import { parseConfig, type Config } from '../../src/env'
-import { createLogger } from '../../src/log'
 import type { StoreVars } from '../../dev/local-stack'
 import { closeServer, serveFetch, type Started } from './server'
 
@@ -50,8 +48,7 @@ export async function startFlashDeal(opts: FlashDealOptions): Promise<Started> {
     const client = new Redis(opts.redisUrl, { maxRetriesPerRequest: 1, connectTimeout: 3000, commandTimeout: 3000 })
     redis = client
     const engine = engineFor(ioredisPort(client), config)
-    const log = createLogger(config.LOG_LEVEL)
-    app = createApp((): Deps => ({ config, engine, db: createDb(config), log }), clientIp)
+    app = createApp(() => requestDeps(config, engine), clientIp) // as src/entry/node.ts does
   } else {
     app = createApp(() => edgeDeps(config), clientIp)
   }
