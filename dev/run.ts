@@ -11,6 +11,7 @@ import { ConfigError, parseConfig } from '../src/env'
 import { migratePostgres } from './migrate'
 import { startLocalStack, type LocalDatabase, type LocalStack } from './local-stack'
 import { DATA_DIR, DEV_VARS, ROOT } from './paths'
+import { stopGroup } from './process-group'
 import { ensureRedis, type RedisHandle } from './redis'
 import { isLoopbackUrl, workerVars } from './worker-vars'
 
@@ -91,23 +92,6 @@ async function main() {
       '',
     ].join('\n'),
   )
-}
-
-const groupAlive = (pgid: number) => {
-  try {
-    process.kill(-pgid, 0)
-    return true
-  } catch {
-    return false
-  }
-}
-
-/** Stops a whole process group (npx, wrangler, workerd, esbuild) and waits until it is gone. */
-async function stopGroup(pgid: number): Promise<void> {
-  if (!groupAlive(pgid)) return
-  process.kill(-pgid, 'SIGTERM')
-  for (let i = 0; i < 50 && groupAlive(pgid); i++) await new Promise((r) => setTimeout(r, 100))
-  if (groupAlive(pgid)) process.kill(-pgid, 'SIGKILL')
 }
 
 /** A local admin token, made once and kept with the dev data so curl examples keep working. */

@@ -2,28 +2,17 @@ import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
+import { stopGroup as stopProcessGroup } from '../../dev/process-group'
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url))
 
 /** Process groups started and not yet stopped, so an aborted run leaves none behind. */
 const running = new Set<number>()
 
-const groupAlive = (pgid: number) => {
-  try {
-    process.kill(-pgid, 0)
-    return true
-  } catch {
-    return false
-  }
-}
-
-/** Stops a process group this run started (SIGTERM, SIGKILL after 5 s) and waits until it is gone. */
+/** Stops a process group this run started and waits until it is gone. */
 export async function stopGroup(pgid: number): Promise<void> {
   running.delete(pgid)
-  if (!groupAlive(pgid)) return
-  process.kill(-pgid, 'SIGTERM')
-  for (let i = 0; i < 50 && groupAlive(pgid); i++) await new Promise((r) => setTimeout(r, 100))
-  if (groupAlive(pgid)) process.kill(-pgid, 'SIGKILL')
+  await stopProcessGroup(pgid)
 }
 
 export const stopAllChildren = () => Promise.all([...running].map(stopGroup)).then(() => {})
