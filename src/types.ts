@@ -12,6 +12,5 @@ export interface AppEnv {
     userId?: string
     /** what the rate limiter decided (for the request log) */
     rateLimit?: string
-    rateLimitRemaining?: string
   }
 }

@@ -2,6 +2,7 @@ import type { Context } from 'hono'
 import { createMiddleware } from 'hono/factory'
 import { verify, verifyWithJwks } from 'hono/jwt'
 import { AppError } from '../errors/app-error'
+import { sha256 } from '../sha256'
 import type { AppEnv } from '../types'
 
 const CHALLENGE = { 'WWW-Authenticate': 'Bearer' }
@@ -11,13 +12,9 @@ function bearer(c: Context<AppEnv>): string | undefined {
   return match?.[1]
 }
 
-async function digest(text: string): Promise<Uint8Array> {
-  return new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text)))
-}
-
 /** Compares digests, so the time taken says nothing about the token. */
 async function sameToken(given: string, expected: string): Promise<boolean> {
-  const [a, b] = await Promise.all([digest(given), digest(expected)])
+  const [a, b] = await Promise.all([sha256(given), sha256(expected)])
   let diff = 0
   for (let i = 0; i < a.length; i++) diff |= a[i]! ^ b[i]!
   return diff === 0

@@ -12,11 +12,8 @@ function waitUntil(c: Context<AppEnv>, work: Promise<unknown>) {
   }
 }
 
-/** RateLimit-* headers of the tightest limit the request went through. */
+/** RateLimit-* headers of the one limit the request went through. */
 function setHeaders(c: Context<AppEnv>, d: RateDecision) {
-  const shown = c.get('rateLimitRemaining')
-  if (shown !== undefined && Number(shown) <= d.remaining) return
-  c.set('rateLimitRemaining', String(d.remaining))
   c.header('RateLimit-Limit', String(d.limit))
   c.header('RateLimit-Remaining', String(Math.max(0, d.remaining)))
   c.header('RateLimit-Reset', String(Math.max(0, Math.ceil((d.reset - Date.now()) / 1000))))

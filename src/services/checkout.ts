@@ -6,6 +6,7 @@ import { AppError, StoreUnavailableError } from '../errors/app-error'
 import type { ErrorCode } from '../errors/codes'
 import { failure, ok } from '../errors/envelope'
 import { formatMoney } from '../schemas/common'
+import { sha256Hex } from '../sha256'
 import type { CheckoutBody } from '../schemas/checkout'
 import { productVanished } from './errors'
 import { withHydration } from './hydrate'
@@ -17,11 +18,6 @@ export type CheckoutAnswer = { replayed: false; status: 201; body: ReturnType<ty
 const IN_FLIGHT_WAIT_MS = 2000
 const POLL_MS = 50
 
-async function sha256(text: string): Promise<string> {
-  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text))
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('')
-}
-
 /**
  * Checkout (DESIGN.md "Checkout"): take the hold into pending in Redis, record
  * the order in Postgres in one statement, then settle the pending entry. A
@@ -29,7 +25,7 @@ async function sha256(text: string): Promise<string> {
  * for a retry or the reconciler (503).
  */
 export async function checkout(deps: Deps, body: CheckoutBody, idempotencyKey?: string): Promise<CheckoutAnswer> {
-  const keyHash = idempotencyKey ? await sha256(idempotencyKey) : undefined
+  const keyHash = idempotencyKey ? await sha256Hex(idempotencyKey) : undefined
   const request: CheckoutRequest = {
     userId: body.user_id,
     productId: body.product_id,
@@ -37,7 +33,7 @@ export async function checkout(deps: Deps, body: CheckoutBody, idempotencyKey?: 
     amountCents: body.total_amount,
     orderId: crypto.randomUUID(),
     idempotency: keyHash
-      ? { keyHash, requestHash: await sha256(JSON.stringify([body.user_id, body.product_id, body.quantity, body.total_amount])) }
+      ? { keyHash, requestHash: await sha256Hex(JSON.stringify([body.user_id, body.product_id, body.quantity, body.total_amount])) }
       : undefined,
   }
   // The first answer to an idempotent request is kept and replayed to its retries.
