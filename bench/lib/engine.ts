@@ -43,8 +43,7 @@ export async function buildHolds(
     const pipe = b.redis.pipeline()
     for (let i = from; i < to; i++) {
       const user = `${opts.users}-${i}`
-      const u = keys.user(user)
-      pipe.evalsha(reserveScript.sha, 6, p.product, p.exp, p.qty, p.start, u.index, u.indexQty, ...args(user))
+      pipe.evalsha(reserveScript.sha, 4, p.product, p.exp, p.hold, keys.user(user).index, ...args(user))
     }
     const replies = (await pipe.exec()) ?? []
     const bad = replies.find(([err, reply]) => err || !Array.isArray(reply) || reply[0] !== 'OK')

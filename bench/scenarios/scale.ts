@@ -126,12 +126,12 @@ async function memoryUsagePerHold(redis: Redis, prefix: string, productId: numbe
   const keys = createKeys(prefix)
   const p = keys.product(productId)
   const usage = async (key: string) => Number(await redis.call('MEMORY', 'USAGE', key, 'SAMPLES', '0')) || 0
-  const product = (await usage(p.exp)) + (await usage(p.qty)) + (await usage(p.start))
+  const product = (await usage(p.exp)) + (await usage(p.hold))
   const SAMPLE = 200
   let user = 0
   for (let i = 0; i < SAMPLE; i++) {
     const u = keys.user(`h-${Math.floor((i * n) / SAMPLE)}`)
-    user += (await usage(u.index)) + (await usage(u.indexQty))
+    user += await usage(u.index)
   }
   const perUser = user / SAMPLE
   return { product: Math.round(product / n), user: Math.round(perUser), total: Math.round(product / n + perUser) }

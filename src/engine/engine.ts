@@ -83,14 +83,7 @@ export function createEngine(port: ScriptPort, opts: EngineOptions): Engine {
   const holdMaxMs = String(toMs('holdMaxSeconds', opts.holdMaxSeconds))
 
   const run = (script: LuaScript, k: string[], args: string[]) => runScript(port, script, k, args)
-  const productKeys = (id: number) => {
-    const p = keys.product(id)
-    return [p.product, p.exp, p.qty, p.start]
-  }
-  const userKeys = (userId: string) => {
-    const u = keys.user(userId)
-    return [u.index, u.indexQty]
-  }
+  const userKeys = (userId: string) => [keys.user(userId).index]
 
   return {
     ...createLedger(run, keys),
@@ -107,14 +100,14 @@ export function createEngine(port: ScriptPort, opts: EngineOptions): Engine {
         optionalMs('saleEndsAt', p.saleEndsAt),
         p.name,
       ]
-      const reply = await run(initProductScript, productKeys(id), args)
+      const reply = await run(initProductScript, keys.productArgs(id), args)
       return asInt(initProductScript.name, reply) === 1
     },
 
     async reserve(userId, productId, quantity) {
       assertCount('quantity', quantity, 1)
       const name = reserveScript.name
-      const k = [...productKeys(productId), ...userKeys(userId)]
+      const k = [...keys.productArgs(productId), ...userKeys(userId)]
       const args = [userId, String(productId), String(quantity), holdMs, holdMaxMs]
       const reply = asArray(name, await run(reserveScript, k, args))
       const tag = tagOf(name, reply)
@@ -134,7 +127,7 @@ export function createEngine(port: ScriptPort, opts: EngineOptions): Engine {
       const args = [userId, holdMs, holdMaxMs]
       for (const item of items) {
         assertCount('quantity', item.quantity, 1)
-        k.push(...productKeys(item.productId))
+        k.push(...keys.productArgs(item.productId))
         args.push(String(item.productId), String(item.quantity))
       }
       const reply = asArray(name, await run(reserveBulkScript, k, args))
@@ -169,7 +162,7 @@ export function createEngine(port: ScriptPort, opts: EngineOptions): Engine {
 
     async release(userId, productId) {
       const name = releaseScript.name
-      const k = [...productKeys(productId), ...userKeys(userId)]
+      const k = [...keys.productArgs(productId), ...userKeys(userId)]
       const reply = asArray(name, await run(releaseScript, k, [userId, String(productId)]))
       switch (tagOf(name, reply)) {
         case 'OK':
@@ -185,7 +178,7 @@ export function createEngine(port: ScriptPort, opts: EngineOptions): Engine {
 
     async status(productId) {
       const name = statusScript.name
-      const reply = asArray(name, await run(statusScript, productKeys(productId), []))
+      const reply = asArray(name, await run(statusScript, keys.productArgs(productId), []))
       switch (tagOf(name, reply)) {
         case 'OK': {
           const [total, sold, reserved] = [1, 2, 3].map((i) => asInt(name, reply[i])) as [number, number, number]
@@ -215,7 +208,7 @@ export function createEngine(port: ScriptPort, opts: EngineOptions): Engine {
     },
 
     async purgeExpired(productId) {
-      return asInt(purgeExpiredScript.name, await run(purgeExpiredScript, productKeys(productId), []))
+      return asInt(purgeExpiredScript.name, await run(purgeExpiredScript, keys.productArgs(productId), []))
     },
 
     async ping() {

@@ -8,19 +8,19 @@
  *   {P}:p:<id>         hash  name, total, sold, reserved, price, max_per_user,
  *                            sale_starts_at, sale_ends_at (ms; '' = none)
  *   {P}:p:<id>:exp     zset  user -> hold expiry (ms)
- *   {P}:p:<id>:qty     hash  user -> held quantity
- *   {P}:p:<id>:start   hash  user -> first reserve of the hold (ms, for the cap)
- *   {P}:u:<user>       zset  product -> hold expiry (ms): the user's index
- *   {P}:uq:<user>      hash  product -> held quantity (index companion)
+ *   {P}:p:<id>:hold    hash  user -> "qty|first reserve ms" (the start caps the hold's life)
+ *   {P}:u:<user>       hash  product -> "qty|expiry ms": the user's index, for listing;
+ *                            lives until the user's latest hold expires
  *   {P}:pending        hash  order id -> "product|user|qty|amount cents|created ms":
  *                            checkouts taken out of holds, not yet confirmed by Postgres
  *   {P}:pending:at     zset  order id -> created ms (the reconciler's queue)
  *   {P}:idem:<sha256>  hash  one Idempotency-Key: body hash, order id, state,
  *                            lease, and the first answer (status, body)
  *
- * The index quantity hash is `uq:<user>`, not `u:<user>:qty`: user ids may
- * contain ':', so `u:<user>:qty` of user "a" would be the index of user
- * "a:qty". Keys are only ever built here, never used as patterns.
+ * A product's own keys say everything about its holds; the user index is
+ * derived from them (written by the same scripts) and may keep entries whose
+ * hold expired, which listing skips. Keys are only ever built here, never used
+ * as patterns.
  */
 const PREFIX_RE = /^[A-Za-z0-9_.:-]{1,64}$/
 const USER_RE = /^[A-Za-z0-9_.:@-]{1,128}$/
@@ -30,22 +30,20 @@ export interface ProductKeys {
   product: string
   /** hold expiry zset */
   exp: string
-  /** hold quantity hash */
-  qty: string
-  /** hold first-reserve hash */
-  start: string
+  /** hold hash: user -> "qty|start" */
+  hold: string
 }
 
 export interface UserKeys {
-  /** index zset: product -> expiry */
+  /** index hash: product -> "qty|expiry" */
   index: string
-  /** index hash: product -> quantity */
-  indexQty: string
 }
 
 export interface Keys {
   readonly namespace: string
   product(id: number): ProductKeys
+  /** A product's keys in the order every product script takes them first: KEYS[1..3]. */
+  productArgs(id: number): [string, string, string]
   user(userId: string): UserKeys
   pending(): { orders: string; at: string }
   /** `keyHash` is the hex sha256 of the client's Idempotency-Key. */
@@ -65,16 +63,21 @@ export function createKeys(prefix: string): Keys {
     throw new RangeError(`invalid key prefix ${JSON.stringify(prefix)}: 1-64 of letters, digits, _ . : -`)
   }
   const ns = `{${prefix}}`
+  const product = (id: number): ProductKeys => {
+    assertProductId(id)
+    const p = `${ns}:p:${id}`
+    return { product: p, exp: `${p}:exp`, hold: `${p}:hold` }
+  }
   return {
     namespace: ns,
-    product(id) {
-      assertProductId(id)
-      const p = `${ns}:p:${id}`
-      return { product: p, exp: `${p}:exp`, qty: `${p}:qty`, start: `${p}:start` }
+    product,
+    productArgs(id) {
+      const p = product(id)
+      return [p.product, p.exp, p.hold]
     },
     user(userId) {
       assertUserId(userId)
-      return { index: `${ns}:u:${userId}`, indexQty: `${ns}:uq:${userId}` }
+      return { index: `${ns}:u:${userId}` }
     },
     pending: () => ({ orders: `${ns}:pending`, at: `${ns}:pending:at` }),
     idempotency(keyHash) {

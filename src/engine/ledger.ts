@@ -102,10 +102,6 @@ function parsePending(script: string, orderId: string, entry: unknown): PendingO
 type Run = (script: LuaScript, keys: string[], args: string[]) => Promise<unknown>
 
 export function createLedger(run: Run, keys: Keys): Ledger {
-  const productKeys = (id: number) => {
-    const p = keys.product(id)
-    return [p.product, p.exp, p.qty, p.start]
-  }
   const pending = keys.pending()
   const idemKey = (keyHash?: string) => (keyHash ? keys.idempotency(keyHash) : UNUSED(keys))
 
@@ -117,7 +113,7 @@ export function createLedger(run: Run, keys: Keys): Ledger {
         name,
         await run(
           checkoutScript,
-          [...productKeys(req.productId), user.index, user.indexQty, pending.orders, pending.at, idemKey(req.idempotency?.keyHash)],
+          [...keys.productArgs(req.productId), user.index, pending.orders, pending.at, idemKey(req.idempotency?.keyHash)],
           [
             req.userId,
             String(req.productId),
@@ -173,7 +169,7 @@ export function createLedger(run: Run, keys: Keys): Ledger {
 
     async setTotal(productId, total) {
       const name = setTotalScript.name
-      const reply = asArray(name, await run(setTotalScript, productKeys(productId), [String(total)]))
+      const reply = asArray(name, await run(setTotalScript, keys.productArgs(productId), [String(total)]))
       switch (tagOf(name, reply)) {
         case 'OK':
           return { ok: true, previousTotal: asInt(name, reply[1]) }
@@ -196,7 +192,7 @@ export function createLedger(run: Run, keys: Keys): Ledger {
 
     async inspect(productId) {
       const name = reconcileScript.name
-      const reply = asArray(name, await run(reconcileScript, productKeys(productId), ['', '', '']))
+      const reply = asArray(name, await run(reconcileScript, keys.productArgs(productId), ['', '', '']))
       if (tagOf(name, reply) === 'NOT_LOADED') return undefined
       if (reply[0] !== 'REPORT') throw new UnexpectedReplyError(name, reply)
       const [settled, total, sold, reserved, pendingUnits, purged] = reply.slice(1).map((v) => asInt(name, v))
@@ -206,7 +202,7 @@ export function createLedger(run: Run, keys: Keys): Ledger {
     async repair(productId, report, pg) {
       const name = reconcileScript.name
       const args = [String(report.settled), String(pg.sold), String(pg.total)]
-      const reply = asArray(name, await run(reconcileScript, productKeys(productId), args))
+      const reply = asArray(name, await run(reconcileScript, keys.productArgs(productId), args))
       switch (tagOf(name, reply)) {
         case 'REPAIRED':
           return { ok: true, total: asInt(name, reply[1]), sold: asInt(name, reply[2]) }

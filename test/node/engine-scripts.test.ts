@@ -149,7 +149,7 @@ describe('scripts', () => {
 
   it.each(ALL_SCRIPTS.map((s) => [s.name, s] as const))('%s: the pinned sha is sha1(source)', (_, script) => {
     expect(script.sha).toMatch(/^[0-9a-f]{40}$/)
-    expect(script.sha, `re-pin ${script.name} to ${sha1(script.source)}`).toBe(sha1(script.source))
+    expect(script.sha, `re-pin ${script.name} to ${sha1(script.source)} (npx tsx scripts/pin-lua-shas.ts)`).toBe(sha1(script.source))
   })
 
   it.each(ALL_SCRIPTS.map((s) => [s.name, s] as const))(
@@ -170,10 +170,10 @@ describe('scripts', () => {
     '%s: builds no key inside Lua and never lists keys by pattern',
     (_, script) => {
       const body = script.source.replace(/^--\[\[[\s\S]*?\]\]/, '')
-      // Every command's key is a KEYS entry or a variable bound to one (k_…, or a helper's `key`).
+      // Every command's key is a KEYS entry or a variable bound to one (k_…, an opened product's p.k_…, or a helper's `key`).
       for (const call of body.matchAll(/redis\.call\(\s*('[A-Z]+'|cmd)\s*(?:,\s*([^,)]+))?/g)) {
         if (call[1] === "'TIME'") continue
-        expect(call[2]?.trim(), call[0]).toMatch(/^(KEYS\[[\w\s*+-]+\]|k_\w+|key)$/)
+        expect(call[2]?.trim(), call[0]).toMatch(/^(KEYS\[[\w\s*+-]+\]|(p\.)?k_\w+|key)$/)
       }
       for (const bound of body.matchAll(/local (k_[\w, ]+?) = ([^\n]+)/g)) {
         expect(bound[2], bound[0]).toMatch(/^KEYS\[[\w\s*+-]+\](, KEYS\[[\w\s*+-]+\])*$/)

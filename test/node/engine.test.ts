@@ -116,16 +116,34 @@ const product = (p: Partial<ProductInit> = {}): ProductInit => ({
 /** Raw (unpurged) view of a product's holds, straight from Redis. */
 async function rawHolds(prefix: string, id: number) {
   const k = createKeys(prefix).product(id)
-  const [qty, exp, starts, reserved] = await Promise.all([
-    direct.hgetall(k.qty),
+  const [holds, exp, reserved] = await Promise.all([
+    direct.hgetall(k.hold),
     direct.zrange(k.exp, 0, -1, 'WITHSCORES'),
-    direct.hlen(k.start),
     direct.hget(k.product, 'reserved'),
   ])
   const expiry = new Map<string, number>()
   for (let i = 0; i < exp.length; i += 2) expiry.set(exp[i] as string, Number(exp[i + 1]))
+  // hold value: "qty|first reserve ms"
+  const qty = Object.fromEntries(Object.entries(holds).map(([user, v]) => [user, v.split('|')[0] as string]))
+  const starts = Object.values(holds).filter((v) => /^\d+\|\d+$/.test(v)).length
   const sum = Object.values(qty).reduce((s, q) => s + Number(q), 0)
   return { qty, expiry, starts, reserved: Number(reserved), sum }
+}
+
+/**
+ * One-unit holds for many users, fast: the reserve script itself, pipelined
+ * over the direct connection (ARGV: user, product id, quantity, hold ms, cap ms).
+ */
+async function pipelinedHolds(prefix: string, productId: number, users: string[], holdMs: number): Promise<void> {
+  const k = createKeys(prefix)
+  const pk = k.product(productId)
+  expect(await direct.script('LOAD', reserveScript.source)).toBe(reserveScript.sha)
+  const pipe = direct.pipeline()
+  for (const user of users) {
+    pipe.evalsha(reserveScript.sha, 4, pk.product, pk.exp, pk.hold, k.user(user).index, user, String(productId), '1', String(holdMs), String(holdMs))
+  }
+  const replies = (await pipe.exec()) ?? []
+  expect(replies.filter(([err, reply]) => err === null && (reply as unknown[])[0] === 'OK')).toHaveLength(users.length)
 }
 
 describe.each(ADAPTERS)('engine via $name', (factory) => {
@@ -191,18 +209,14 @@ describe.each(ADAPTERS)('engine via $name', (factory) => {
     expect(keys.product(7)).toEqual({
       product: `${ns}:p:7`,
       exp: `${ns}:p:7:exp`,
-      qty: `${ns}:p:7:qty`,
-      start: `${ns}:p:7:start`,
+      hold: `${ns}:p:7:hold`,
     })
-    expect(keys.user('alice')).toEqual({ index: `${ns}:u:alice`, indexQty: `${ns}:uq:alice` })
+    expect(keys.user('alice')).toEqual({ index: `${ns}:u:alice` })
     expect(await direct.zscore(`${ns}:p:7:exp`, 'alice')).toBe(String(again.expiresAt.getTime()))
-    expect(await direct.hget(`${ns}:p:7:qty`, 'alice')).toBe('5')
-    expect(Number(await direct.hget(`${ns}:p:7:start`, 'alice'))).toBe(first.expiresAt.getTime() - 60_000)
-    expect(await direct.zscore(`${ns}:u:alice`, '7')).toBe(String(again.expiresAt.getTime()))
-    expect(await direct.hget(`${ns}:uq:alice`, '7')).toBe('5')
+    expect(await direct.hget(`${ns}:p:7:hold`, 'alice')).toBe(`5|${first.expiresAt.getTime() - 60_000}`)
+    expect(await direct.hget(`${ns}:u:alice`, '7')).toBe(`5|${again.expiresAt.getTime()}`)
     // The user's index lives exactly as long as its latest hold.
     expect(await direct.pexpiretime(`${ns}:u:alice`)).toBe(again.expiresAt.getTime())
-    expect(await direct.pexpiretime(`${ns}:uq:alice`)).toBe(again.expiresAt.getTime())
   })
 
   it('user ids that look like key suffixes do not collide ("a" and "a:qty")', async () => {
@@ -365,7 +379,7 @@ describe.each(ADAPTERS)('engine via $name', (factory) => {
       [3, 3],
       [2, 3],
     ])
-    expect(await direct.zcard(createKeys(prefix).user('dave').index)).toBe(2) // stale entry dropped
+    expect(await direct.hlen(createKeys(prefix).user('dave').index)).toBe(2) // stale entry dropped
     expect(await engine.status(1)).toMatchObject({ reserved: 0 })
 
     await sleepUntil(t0 + 1_900) // all expired
@@ -379,32 +393,9 @@ describe.each(ADAPTERS)('engine via $name', (factory) => {
     await engine.initProduct(1, product({ total: N }))
     const k = createKeys(prefix)
     const pk = k.product(1)
-    expect(await direct.script('LOAD', reserveScript.source)).toBe(reserveScript.sha)
-
     const built = performance.now()
-    // A pipeline of reserve scripts (ARGV: user, product id, quantity, hold ms, cap ms).
-    const pipe = direct.pipeline()
-    for (let i = 0; i < N; i++) {
-      const uk = k.user(`u${i}`)
-      pipe.evalsha(
-        reserveScript.sha,
-        6,
-        pk.product,
-        pk.exp,
-        pk.qty,
-        pk.start,
-        uk.index,
-        uk.indexQty,
-        `u${i}`,
-        '1',
-        '1',
-        String(engineOpts.holdSeconds * 1000),
-        String(engineOpts.holdMaxSeconds * 1000),
-      )
-    }
-    const replies = (await pipe.exec()) ?? []
+    await pipelinedHolds(prefix, 1, Array.from({ length: N }, (_, i) => `u${i}`), engineOpts.holdSeconds * 1000)
     const buildMs = performance.now() - built
-    expect(replies.filter(([err, reply]) => err === null && (reply as unknown[])[0] === 'OK')).toHaveLength(N)
     expect(await direct.zcard(pk.exp)).toBe(N)
     expect(await direct.hget(pk.product, 'reserved')).toBe(String(N))
 
@@ -420,8 +411,7 @@ describe.each(ADAPTERS)('engine via $name', (factory) => {
     expect(whale).toMatchObject({ ok: true, quantity: N })
     expect(await engine.status(1)).toEqual({ ok: true, name: 'Flash item', total: N, sold: 0, reserved: N, available: 0 })
     expect(await direct.zcard(pk.exp)).toBe(1)
-    expect(await direct.hlen(pk.qty)).toBe(1)
-    expect(await direct.hlen(pk.start)).toBe(1)
+    expect(await direct.hlen(pk.hold)).toBe(1)
     console.log(
       `[engine via ${factory.name}] built ${N} holds in ${buildMs.toFixed(0)} ms; ` +
         `one reserve purging them all took ${purgeMs.toFixed(1)} ms`,
@@ -505,6 +495,49 @@ describe.each(ADAPTERS)('engine via $name', (factory) => {
       await call()
       expect(h.commands(), name).toEqual({ total: 1, evalsha: 1 })
     }
+  })
+
+  it('purges one batch of lapsed holds per call; a refusal, status or the caller\'s own lapsed hold looks further', async () => {
+    const { prefix, engine } = setup({ holdSeconds: 30, holdMaxSeconds: 60 })
+    await engine.initProduct(1, product({ total: 1_500 }))
+    await engine.initProduct(2, product({ total: 300 }))
+    const k = createKeys(prefix)
+    // Zero-padded ids: holds made in this order expire in this order (ties break by member).
+    const users = Array.from({ length: 1_000 }, (_, i) => `l${String(i).padStart(4, '0')}`)
+    await pipelinedHolds(prefix, 1, users, 1_000)
+    await pipelinedHolds(prefix, 2, users.slice(0, 300), 1_000)
+    const last = await direct.zrange(k.product(1).exp, -1, -1, 'WITHSCORES')
+    const last2 = await direct.zrange(k.product(2).exp, -1, -1, 'WITHSCORES')
+    expect(last[0]).toBe(users[999])
+    await sleepUntil(Math.max(Number(last[1]), Number(last2[1])) + 50)
+
+    // Stock to spare: one batch of 200 is purged, the oldest first.
+    expect(await engine.reserve('fresh', 1, 1)).toMatchObject({ ok: true, quantity: 1 })
+    expect(await direct.zcard(k.product(1).exp)).toBe(1_000 - 200 + 1)
+    expect(await direct.zscore(k.product(1).exp, users[0]!)).toBeNull()
+    expect(await direct.zscore(k.product(1).exp, users[999]!)).not.toBeNull()
+
+    // The newest lapsed holds are still stored, yet to their owners they are gone.
+    expect(await engine.reserve(users[999]!, 1, 2)).toMatchObject({ ok: true, quantity: 2 })
+    expect(await engine.release(users[998]!, 1)).toEqual({ ok: false, reason: 'NO_RESERVATION' })
+    const order = { userId: users[997]!, productId: 1, quantity: 1, amountCents: 0, orderId: 'o-lapsed' }
+    expect(await engine.checkout(order)).toMatchObject({ ok: false, reason: 'NO_RESERVATION' })
+    expect(await engine.listHolds(users[996]!)).toEqual([])
+    expect(await direct.zcard(k.product(1).exp)).toBeGreaterThan(2)
+
+    // Status answers exact counters: it purges every lapsed hold.
+    expect(await engine.status(1)).toMatchObject({ total: 1_500, reserved: 3, available: 1_497 })
+    expect(await direct.zcard(k.product(1).exp)).toBe(2)
+    expect(await direct.hlen(k.product(1).hold)).toBe(2)
+
+    // A bulk reserve that needs every lapsed unit purges until it has them.
+    const bulk = await engine.reserveBulk('bulky', [
+      { productId: 2, quantity: 250 },
+      { productId: 2, quantity: 50 },
+    ])
+    expect(bulk, JSON.stringify(bulk)).toMatchObject({ ok: true })
+    expect(await direct.zcard(k.product(2).exp)).toBe(1)
+    expect(await engine.status(2)).toMatchObject({ reserved: 300, available: 0 })
   })
 
   it('stampede: 500 concurrent reserves of 1 on a stock of 100 → exactly 100 holds', async () => {

@@ -1,5 +1,5 @@
 import type { LuaScript } from '../run-script'
-import { CALL_CHUNKED, EXPIRE_INDEX, NOW_MS, PURGE_EXPIRED } from './lua-lib'
+import { CALL_CHUNKED, DROP_HOLD, FIND_HOLD, NOW_MS, OPEN_PRODUCT, PURGE_EXPIRED } from './lua-lib'
 
 const source = `--[[ checkout: take a user's hold for an order. The bought units move from
 reserved to sold, the rest of the hold is released, and the order waits in
@@ -8,13 +8,11 @@ request is recorded first, so a retry finds its first answer or its order.
 
 KEYS[1]  product hash             {P}:p:<id>
 KEYS[2]  product hold expiries    {P}:p:<id>:exp    zset user -> expiry ms
-KEYS[3]  product hold quantities  {P}:p:<id>:qty    hash user -> qty
-KEYS[4]  product hold starts      {P}:p:<id>:start  hash user -> first reserve ms
-KEYS[5]  user index               {P}:u:<user>      zset product -> expiry ms
-KEYS[6]  user index quantities    {P}:uq:<user>     hash product -> qty
-KEYS[7]  pending orders           {P}:pending       hash order id -> "product|user|qty|amount|created ms"
-KEYS[8]  pending queue            {P}:pending:at    zset order id -> created ms
-KEYS[9]  idempotency record       {P}:idem:<sha256> hash (untouched when ARGV[6] is '')
+KEYS[3]  product holds            {P}:p:<id>:hold   hash user -> "qty|first reserve ms"
+KEYS[4]  user index               {P}:u:<user>      hash product -> "qty|expiry ms"
+KEYS[5]  pending orders           {P}:pending       hash order id -> "product|user|qty|amount|created ms"
+KEYS[6]  pending queue            {P}:pending:at    zset order id -> created ms
+KEYS[7]  idempotency record       {P}:idem:<sha256> hash (untouched when ARGV[6] is '')
 
 ARGV[1]  user id
 ARGV[2]  product id
@@ -36,10 +34,9 @@ Returns
   {'QUANTITY_EXCEEDS_RESERVATION', held}
   {'AMOUNT_MISMATCH', expected_cents}     the hold is untouched
 ]]
-${NOW_MS}${CALL_CHUNKED}${PURGE_EXPIRED}${EXPIRE_INDEX}
-local k_product, k_exp, k_qty, k_start = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
-local k_index, k_index_qty = KEYS[5], KEYS[6]
-local k_pending, k_pending_at, k_idem = KEYS[7], KEYS[8], KEYS[9]
+${NOW_MS}${CALL_CHUNKED}${PURGE_EXPIRED}${OPEN_PRODUCT}${DROP_HOLD}${FIND_HOLD}
+local k_product, k_index = KEYS[1], KEYS[4]
+local k_pending, k_pending_at, k_idem = KEYS[5], KEYS[6], KEYS[7]
 local user, product_id = ARGV[1], ARGV[2]
 local qty, amount = tonumber(ARGV[3]), tonumber(ARGV[4])
 local order_id, request_hash = ARGV[5], ARGV[6]
@@ -62,22 +59,15 @@ end
 local entry = redis.call('HGET', k_pending, order_id)
 if entry then return {'PENDING', order_id, entry} end
 
-if redis.call('EXISTS', k_product) == 0 then return {'NOT_LOADED'} end
-purge_expired(k_product, k_exp, k_qty, k_start, now)
-
-local held = tonumber(redis.call('HGET', k_qty, user))
+local p = open_product(k_product, KEYS[2], KEYS[3], now)
+if not p then return {'NOT_LOADED'} end
+local held = find_hold(p, user, now)
 if not held then return {'NO_RESERVATION', order_id} end
 if qty > held then return {'QUANTITY_EXCEEDS_RESERVATION', held} end
-local price = tonumber(redis.call('HGET', k_product, 'price'))
-if price and price * qty ~= amount then return {'AMOUNT_MISMATCH', price * qty} end
+if p.price and p.price * qty ~= amount then return {'AMOUNT_MISMATCH', p.price * qty} end
 
-redis.call('HDEL', k_qty, user)
-redis.call('HDEL', k_start, user)
-redis.call('ZREM', k_exp, user)
-redis.call('ZREM', k_index, product_id)
-redis.call('HDEL', k_index_qty, product_id)
-expire_index(k_index, k_index_qty)
-redis.call('HINCRBY', k_product, 'reserved', -held)
+drop_hold(p, user, held)
+redis.call('HDEL', k_index, product_id)
 redis.call('HINCRBY', k_product, 'sold', qty)
 redis.call('HINCRBY', k_product, 'pending', qty)
 redis.call('HSET', k_pending, order_id, table.concat({product_id, user, qty, amount, now}, '|'))
@@ -88,5 +78,5 @@ return {'OK', order_id, now, held - qty}
 export const checkoutScript: LuaScript = {
   name: 'checkout',
   source,
-  sha: '463d4322f06c5ae4920ea3ba458fc48d8e688bc9',
+  sha: '9ab4d9201bfda19a545d89f008cc9426c1604540',
 }

@@ -6,8 +6,7 @@ const source = `--[[ init-product: load a product's counters if Redis does not h
 
 KEYS[1]  product hash             {P}:p:<id>
 KEYS[2]  product hold expiries    {P}:p:<id>:exp    zset user -> expiry ms
-KEYS[3]  product hold quantities  {P}:p:<id>:qty    hash user -> qty
-KEYS[4]  product hold starts      {P}:p:<id>:start  hash user -> first reserve ms
+KEYS[3]  product holds            {P}:p:<id>:hold   hash user -> "qty|first reserve ms"
 
 ARGV[1]  total stock, integer >= 0
 ARGV[2]  sold, integer >= 0
@@ -25,21 +24,22 @@ reserved, when they are unexpired and fit (sold + reserved <= total);
 otherwise they are all dropped.
 ]]
 ${NOW_MS}${CALL_CHUNKED}
-local k_product, k_exp, k_qty, k_start = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+local k_product, k_exp, k_hold = KEYS[1], KEYS[2], KEYS[3]
 if redis.call('EXISTS', k_product) == 1 then return 0 end
 
 local total, sold = tonumber(ARGV[1]), tonumber(ARGV[2])
 local now = now_ms()
 local expired = redis.call('ZRANGEBYSCORE', k_exp, '-inf', now)
 if #expired > 0 then
-  call_chunked('HDEL', k_qty, expired)
-  call_chunked('HDEL', k_start, expired)
+  call_chunked('HDEL', k_hold, expired)
   redis.call('ZREMRANGEBYSCORE', k_exp, '-inf', now)
 end
 local reserved = 0
-for _, q in ipairs(redis.call('HVALS', k_qty)) do reserved = reserved + (tonumber(q) or 0) end
+for _, v in ipairs(redis.call('HVALS', k_hold)) do
+  reserved = reserved + (tonumber(string.match(v, '^%d+')) or 0)
+end
 if sold + reserved > total then
-  redis.call('DEL', k_exp, k_qty, k_start)
+  redis.call('DEL', k_exp, k_hold)
   reserved = 0
 end
 
@@ -52,5 +52,5 @@ return 1
 export const initProductScript: LuaScript = {
   name: 'init-product',
   source,
-  sha: '1daf2f9dae181ae11b3f3d26a001b5a0ffa9c62f',
+  sha: '633fde2cbc271519728db24f09bf411f4642c7a9',
 }

@@ -2,6 +2,10 @@
  * Lua helpers shared by the scripts. Each script module pastes the ones it
  * needs after its header, so every script stays one self-contained source
  * whose SHA is pinned. Changing a helper changes those SHAs (a test says which).
+ *
+ * A product opened with OPEN_PRODUCT is a table of its counters and its keys
+ * (k_product, k_exp, k_hold); the helpers that change holds keep its
+ * `reserved` in step with the hash, so a script decides on what it has read.
  */
 
 /** now_ms(): the Redis server's clock in ms; the client's clock is never used. */
@@ -23,50 +27,99 @@ end
 `
 
 /**
- * purge_expired(): drops every hold of one product whose expiry <= now and
- * gives its units back (reserved -= qty), CHUNK holds at a time until none is
- * left. Callers check that the product hash exists first. Needs CALL_CHUNKED.
+ * purge_expired(): drops up to `limit` (math.huge: all) of one product's
+ * holds whose expiry <= now, oldest first, and gives their units back
+ * (reserved -= qty). Returns purged holds, units given back, and whether
+ * expired holds may be left. Callers check that the product hash exists
+ * first. Needs CALL_CHUNKED (CHUNK).
  */
 export const PURGE_EXPIRED = `
-local function purge_expired(k_product, k_exp, k_qty, k_start, now)
-  local purged = 0
-  while true do
-    local users = redis.call('ZRANGEBYSCORE', k_exp, '-inf', now, 'LIMIT', 0, CHUNK)
+local function purge_expired(k_product, k_exp, k_hold, now, limit)
+  local purged, units = 0, 0
+  local more = true
+  while more and purged < limit do
+    local want = math.min(CHUNK, limit - purged)
+    local users = redis.call('ZRANGEBYSCORE', k_exp, '-inf', now, 'LIMIT', 0, want)
     local n = #users
-    if n == 0 then return purged end
-    local qtys = redis.call('HMGET', k_qty, unpack(users))
-    local units = 0
-    for i = 1, n do units = units + (tonumber(qtys[i]) or 0) end
-    redis.call('HDEL', k_qty, unpack(users))
-    redis.call('HDEL', k_start, unpack(users))
-    redis.call('ZREM', k_exp, unpack(users))
-    if units > 0 then redis.call('HINCRBY', k_product, 'reserved', -units) end
-    purged = purged + n
+    if n > 0 then
+      local holds = redis.call('HMGET', k_hold, unpack(users))
+      for i = 1, n do units = units + (tonumber(string.match(holds[i] or '', '^%d+')) or 0) end
+      redis.call('HDEL', k_hold, unpack(users))
+      -- the n lowest scores are exactly the expired holds just read
+      redis.call('ZREMRANGEBYRANK', k_exp, 0, n - 1)
+      purged = purged + n
+    end
+    more = n == want
   end
+  if units > 0 then redis.call('HINCRBY', k_product, 'reserved', -units) end
+  return purged, units, more
 end
 `
 
-/** load_product(): the product hash as a table, or nil when it is not loaded. */
-export const LOAD_PRODUCT = `
-local function load_product(k_product)
+/**
+ * open_product(): the product's counters and keys, or nil when it is not
+ * loaded, after purging one batch (PURGE_BATCH) of its expired holds. A call
+ * pays for a bounded purge only; p.more says expired holds may be left, and
+ * FIND_HOLD and CHECK_ADD then look closer. Needs PURGE_EXPIRED.
+ */
+export const OPEN_PRODUCT = `
+local PURGE_BATCH = 200
+local function open_product(k_product, k_exp, k_hold, now)
   local f = redis.call('HMGET', k_product, 'total', 'sold', 'reserved',
-    'max_per_user', 'sale_starts_at', 'sale_ends_at')
+    'max_per_user', 'sale_starts_at', 'sale_ends_at', 'price')
   if not f[1] then return nil end
-  return {
+  local p = {
+    k_product = k_product, k_exp = k_exp, k_hold = k_hold,
     total = tonumber(f[1]) or 0,
     sold = tonumber(f[2]) or 0,
     reserved = tonumber(f[3]) or 0,
     max_per_user = tonumber(f[4]),
     starts = tonumber(f[5]),
     ends = tonumber(f[6]),
+    price = tonumber(f[7]),
   }
+  local _, units, more = purge_expired(k_product, k_exp, k_hold, now, PURGE_BATCH)
+  p.reserved = p.reserved - units
+  p.more = more
+  return p
+end
+`
+
+/** drop_hold(): removes a user's hold of `qty` units; they go back on sale. */
+export const DROP_HOLD = `
+local function drop_hold(p, user, qty)
+  redis.call('HDEL', p.k_hold, user)
+  redis.call('ZREM', p.k_exp, user)
+  redis.call('HINCRBY', p.k_product, 'reserved', -qty)
+  p.reserved = p.reserved - qty
+end
+`
+
+/**
+ * find_hold(): the user's unexpired hold of an opened product as qty, start
+ * (ms of its first reserve), or nil. When expired holds may be left (p.more)
+ * a hold past its expiry is dropped here. Needs DROP_HOLD.
+ */
+export const FIND_HOLD = `
+local function find_hold(p, user, now)
+  local v = redis.call('HGET', p.k_hold, user)
+  if not v then return nil end
+  local qty, start = string.match(v, '^(%d+)|(%d+)$')
+  qty, start = tonumber(qty), tonumber(start)
+  if p.more and (tonumber(redis.call('ZSCORE', p.k_exp, user)) or 0) <= now then
+    drop_hold(p, user, qty)
+    return nil
+  end
+  return qty, start
 end
 `
 
 /**
  * check_add(): may `add` more units be held by someone already holding `held`?
  * nil when yes, else the refusal as a reply table (without item index).
- * Order: sale window, then max_per_user (on held + add), then stock.
+ * Order: sale window, then max_per_user (on held + add), then stock. Short of
+ * stock, it purges further first: a lapsed unit is never refused.
+ * Needs PURGE_EXPIRED.
  */
 export const CHECK_ADD = `
 local function check_add(p, held, add, now)
@@ -75,6 +128,11 @@ local function check_add(p, held, add, now)
   end
   if p.max_per_user and held + add > p.max_per_user then
     return {'LIMIT_EXCEEDED', p.max_per_user, held}
+  end
+  while p.more and add > p.total - p.sold - p.reserved do
+    local _, units, more = purge_expired(p.k_product, p.k_exp, p.k_hold, now, CHUNK)
+    p.reserved = p.reserved - units
+    p.more = more
   end
   local available = p.total - p.sold - p.reserved
   if add > available then
@@ -86,36 +144,36 @@ end
 
 /**
  * add_hold(): adds `add` units to a user's (checked) hold and restarts its
- * clock: expiry = min(now + hold_ms, first reserve + max_ms). A new hold's
- * first reserve is now. Returns the new held total and expiry.
+ * clock: expiry = min(now + hold_ms, first reserve + max_ms). A new hold
+ * (start nil) starts now. Returns the new held total and expiry.
  */
 export const ADD_HOLD = `
-local function add_hold(k_product, k_exp, k_qty, k_start, user, held, add, now, hold_ms, max_ms)
-  local start = now
-  if held > 0 then start = tonumber(redis.call('HGET', k_start, user)) or now end
+local function add_hold(p, user, held, start, add, now, hold_ms, max_ms)
+  start = start or now
   local total = held + add
   local expires = math.min(now + hold_ms, start + max_ms)
-  redis.call('HINCRBY', k_product, 'reserved', add)
-  redis.call('HSET', k_qty, user, total)
-  redis.call('HSET', k_start, user, start)
-  redis.call('ZADD', k_exp, expires, user)
+  redis.call('HINCRBY', p.k_product, 'reserved', add)
+  redis.call('HSET', p.k_hold, user, total .. '|' .. start)
+  redis.call('ZADD', p.k_exp, expires, user)
   return total, expires
 end
 `
 
 /**
- * expire_index(): the user's two index keys live until their latest hold
- * expires (a key whose holds all expired goes at once), so entries whose
- * holds were purged by another user's script never pile up.
+ * index_holds(): writes holds into the user's index, `entries` being flat
+ * (product id, qty, expiry) triples, and keeps the index alive until the
+ * user's latest hold expires (so it goes by itself once all have lapsed).
  */
-export const EXPIRE_INDEX = `
-local function expire_index(k_index, k_index_qty)
-  local last = redis.call('ZRANGE', k_index, -1, -1, 'WITHSCORES')
-  if last[2] then
-    redis.call('PEXPIREAT', k_index, last[2])
-    redis.call('PEXPIREAT', k_index_qty, last[2])
-  else
-    redis.call('DEL', k_index_qty)
+export const INDEX_HOLDS = `
+local function index_holds(k_index, entries, now)
+  local fields, latest = {}, 0
+  for i = 1, #entries, 3 do
+    fields[#fields + 1] = entries[i]
+    fields[#fields + 1] = entries[i + 1] .. '|' .. entries[i + 2]
+    latest = math.max(latest, entries[i + 2])
   end
+  redis.call('HSET', k_index, unpack(fields))
+  local ttl = redis.call('PTTL', k_index)
+  if ttl < 0 or now + ttl < latest then redis.call('PEXPIREAT', k_index, latest) end
 end
 `

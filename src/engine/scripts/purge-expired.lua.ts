@@ -6,8 +6,7 @@ const source = `--[[ purge-expired: drop every expired hold of one product, givi
 
 KEYS[1]  product hash             {P}:p:<id>
 KEYS[2]  product hold expiries    {P}:p:<id>:exp    zset user -> expiry ms
-KEYS[3]  product hold quantities  {P}:p:<id>:qty    hash user -> qty
-KEYS[4]  product hold starts      {P}:p:<id>:start  hash user -> first reserve ms
+KEYS[3]  product holds            {P}:p:<id>:hold   hash user -> "qty|first reserve ms"
 
 ARGV     none
 
@@ -16,11 +15,11 @@ Returns
 ]]
 ${NOW_MS}${CALL_CHUNKED}${PURGE_EXPIRED}
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
-return purge_expired(KEYS[1], KEYS[2], KEYS[3], KEYS[4], now_ms())
+return (purge_expired(KEYS[1], KEYS[2], KEYS[3], now_ms(), math.huge))
 `
 
 export const purgeExpiredScript: LuaScript = {
   name: 'purge-expired',
   source,
-  sha: '89717a420f338cc4d53adcf3bb79a5e07120b916',
+  sha: '4c96b69769171e536ab20e0e862a2260bdd8aa09',
 }

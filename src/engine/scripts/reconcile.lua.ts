@@ -8,8 +8,7 @@ no checkout is pending or has ended since the report (compare-and-set on the
 
 KEYS[1]  product hash             {P}:p:<id>
 KEYS[2]  product hold expiries    {P}:p:<id>:exp    zset user -> expiry ms
-KEYS[3]  product hold quantities  {P}:p:<id>:qty    hash user -> qty
-KEYS[4]  product hold starts      {P}:p:<id>:start  hash user -> first reserve ms
+KEYS[3]  product holds            {P}:p:<id>:hold   hash user -> "qty|first reserve ms"
 
 ARGV[1]  '' to only sweep and report; else the 'settled' counter of that report
 ARGV[2]  sold in Postgres (when repairing)
@@ -22,10 +21,10 @@ Returns
   {'NOT_LOADED'}
 ]]
 ${NOW_MS}${CALL_CHUNKED}${PURGE_EXPIRED}
-local k_product, k_exp, k_qty, k_start = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+local k_product = KEYS[1]
 
 if redis.call('EXISTS', k_product) == 0 then return {'NOT_LOADED'} end
-local purged = purge_expired(k_product, k_exp, k_qty, k_start, now_ms())
+local purged = purge_expired(k_product, KEYS[2], KEYS[3], now_ms(), math.huge)
 local f = redis.call('HMGET', k_product, 'settled', 'total', 'sold', 'reserved', 'pending')
 local settled, pending = tonumber(f[1]) or 0, tonumber(f[5]) or 0
 if ARGV[1] == '' then
@@ -44,5 +43,5 @@ return {'REPAIRED', total, sold}
 export const reconcileScript: LuaScript = {
   name: 'reconcile',
   source,
-  sha: '1b1d6f474c9b12599618a3308ea4adec2f7fda76',
+  sha: '9ed2cd9f8d697d4b4cf6acf84bb2524dc9be089c',
 }

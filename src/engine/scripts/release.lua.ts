@@ -1,55 +1,38 @@
 import type { LuaScript } from '../run-script'
-import { CALL_CHUNKED, EXPIRE_INDEX, NOW_MS, PURGE_EXPIRED } from './lua-lib'
+import { CALL_CHUNKED, DROP_HOLD, FIND_HOLD, NOW_MS, OPEN_PRODUCT, PURGE_EXPIRED } from './lua-lib'
 
 const source = `--[[ release: cancel one user's hold on one product; its units go back on sale.
 
 KEYS[1]  product hash             {P}:p:<id>
 KEYS[2]  product hold expiries    {P}:p:<id>:exp    zset user -> expiry ms
-KEYS[3]  product hold quantities  {P}:p:<id>:qty    hash user -> qty
-KEYS[4]  product hold starts      {P}:p:<id>:start  hash user -> first reserve ms
-KEYS[5]  user index               {P}:u:<user>      zset product -> expiry ms
-KEYS[6]  user index quantities    {P}:uq:<user>     hash product -> qty
+KEYS[3]  product holds            {P}:p:<id>:hold   hash user -> "qty|first reserve ms"
+KEYS[4]  user index               {P}:u:<user>      hash product -> "qty|expiry ms"
 
 ARGV[1]  user id
-ARGV[2]  product id (member of the user index)
+ARGV[2]  product id (field of the user index)
 
 Returns
   {'OK', released}       units given back
   {'NO_RESERVATION'}     no unexpired hold
   {'NOT_LOADED'}         no product hash
-Expired holds of the product are purged first, so an expired hold is no
-reservation. The user's index entry for the product is dropped in every case.
+An expired hold is no reservation (it is purged instead). The user's index
+entry for the product is dropped in every case.
 ]]
-${NOW_MS}${CALL_CHUNKED}${PURGE_EXPIRED}${EXPIRE_INDEX}
-local k_product, k_exp, k_qty, k_start = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
-local k_index, k_index_qty = KEYS[5], KEYS[6]
+${NOW_MS}${CALL_CHUNKED}${PURGE_EXPIRED}${OPEN_PRODUCT}${DROP_HOLD}${FIND_HOLD}
 local user, product_id = ARGV[1], ARGV[2]
+local now = now_ms()
 
-local function drop_index_entry()
-  redis.call('ZREM', k_index, product_id)
-  redis.call('HDEL', k_index_qty, product_id)
-  expire_index(k_index, k_index_qty)
-end
-
-if redis.call('EXISTS', k_product) == 0 then
-  drop_index_entry()
-  return {'NOT_LOADED'}
-end
-purge_expired(k_product, k_exp, k_qty, k_start, now_ms())
-
-local held = tonumber(redis.call('HGET', k_qty, user))
-drop_index_entry()
+redis.call('HDEL', KEYS[4], product_id)
+local p = open_product(KEYS[1], KEYS[2], KEYS[3], now)
+if not p then return {'NOT_LOADED'} end
+local held = find_hold(p, user, now)
 if not held then return {'NO_RESERVATION'} end
-
-redis.call('HDEL', k_qty, user)
-redis.call('HDEL', k_start, user)
-redis.call('ZREM', k_exp, user)
-redis.call('HINCRBY', k_product, 'reserved', -held)
+drop_hold(p, user, held)
 return {'OK', held}
 `
 
 export const releaseScript: LuaScript = {
   name: 'release',
   source,
-  sha: 'd055a997f19d49dce9e0bda90bed8fbc5703e0ad',
+  sha: '073f8ee39ac6bf04cae211475c28fddd453b3b72',
 }

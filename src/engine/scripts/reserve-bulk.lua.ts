@@ -1,18 +1,16 @@
 import type { LuaScript } from '../run-script'
-import { ADD_HOLD, CALL_CHUNKED, CHECK_ADD, EXPIRE_INDEX, LOAD_PRODUCT, NOW_MS, PURGE_EXPIRED } from './lua-lib'
+import { ADD_HOLD, CALL_CHUNKED, CHECK_ADD, DROP_HOLD, FIND_HOLD, INDEX_HOLDS, NOW_MS, OPEN_PRODUCT, PURGE_EXPIRED } from './lua-lib'
 
 const source = `--[[ reserve-bulk: reserve several items for one user, all or nothing. Every
-item is checked (after purging its product's expired holds) before any hold
-changes; each item adds to the user's hold like reserve does. An item whose
-product appears earlier in the list is checked on top of the earlier ones.
+item is checked before any hold changes; each item adds to the user's hold
+like reserve does. An item whose product appears earlier in the list is
+checked on top of the earlier ones.
 
-KEYS[1]     user index               {P}:u:<user>      zset product -> expiry ms
-KEYS[2]     user index quantities    {P}:uq:<user>     hash product -> qty
-then four keys per item i = 1..n:
-KEYS[4i-1]  product hash             {P}:p:<id>
-KEYS[4i]    product hold expiries    {P}:p:<id>:exp    zset user -> expiry ms
-KEYS[4i+1]  product hold quantities  {P}:p:<id>:qty    hash user -> qty
-KEYS[4i+2]  product hold starts      {P}:p:<id>:start  hash user -> first reserve ms
+KEYS[1]     user index               {P}:u:<user>      hash product -> "qty|expiry ms"
+then three keys per item i = 1..n:
+KEYS[3i-1]  product hash             {P}:p:<id>
+KEYS[3i]    product hold expiries    {P}:p:<id>:exp    zset user -> expiry ms
+KEYS[3i+1]  product holds            {P}:p:<id>:hold   hash user -> "qty|first reserve ms"
 
 ARGV[1]     user id
 ARGV[2]     hold length, ms
@@ -30,14 +28,13 @@ Returns (i = 1-based item number)
   {'INSUFFICIENT_STOCK', i, available}       available after earlier items of this call
 On any refusal no hold changes (only expired holds are purged).
 ]]
-${NOW_MS}${CALL_CHUNKED}${PURGE_EXPIRED}${LOAD_PRODUCT}${CHECK_ADD}${ADD_HOLD}${EXPIRE_INDEX}
-local k_index, k_index_qty = KEYS[1], KEYS[2]
+${NOW_MS}${CALL_CHUNKED}${PURGE_EXPIRED}${OPEN_PRODUCT}${DROP_HOLD}${FIND_HOLD}${CHECK_ADD}${ADD_HOLD}${INDEX_HOLDS}
 local user, hold_ms, max_ms = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
 local n = (#ARGV - 3) / 2
 
 local missing = {'NOT_LOADED'}
 for i = 1, n do
-  if redis.call('EXISTS', KEYS[4 * i - 1]) == 0 then missing[#missing + 1] = i end
+  if redis.call('EXISTS', KEYS[3 * i - 1]) == 0 then missing[#missing + 1] = i end
 end
 if #missing > 1 then return missing end
 
@@ -48,14 +45,9 @@ for i = 1, n do
   local pid, add = ARGV[2 * i + 2], tonumber(ARGV[2 * i + 3])
   local e = by_product[pid]
   if not e then
-    local k_product, k_exp, k_qty, k_start = KEYS[4 * i - 1], KEYS[4 * i], KEYS[4 * i + 1], KEYS[4 * i + 2]
-    purge_expired(k_product, k_exp, k_qty, k_start, now)
-    e = {
-      pid = pid, k_product = k_product, k_exp = k_exp, k_qty = k_qty, k_start = k_start,
-      p = load_product(k_product),
-      held = tonumber(redis.call('HGET', k_qty, user)) or 0,
-      add = 0,
-    }
+    e = { pid = pid, p = open_product(KEYS[3 * i - 1], KEYS[3 * i], KEYS[3 * i + 1], now), add = 0 }
+    e.held, e.start = find_hold(e.p, user, now)
+    e.held = e.held or 0
     by_product[pid] = e
     order[#order + 1] = e
   end
@@ -68,13 +60,14 @@ for i = 1, n do
   e.p.reserved = e.p.reserved + add
 end
 
+local entries = {}
 for _, e in ipairs(order) do
-  e.total, e.expires = add_hold(e.k_product, e.k_exp, e.k_qty, e.k_start, user, e.held, e.add,
-    now, hold_ms, max_ms)
-  redis.call('ZADD', k_index, e.expires, e.pid)
-  redis.call('HSET', k_index_qty, e.pid, e.total)
+  e.total, e.expires = add_hold(e.p, user, e.held, e.start, e.add, now, hold_ms, max_ms)
+  entries[#entries + 1] = e.pid
+  entries[#entries + 1] = e.total
+  entries[#entries + 1] = e.expires
 end
-expire_index(k_index, k_index_qty)
+index_holds(KEYS[1], entries, now)
 
 local reply = {'OK'}
 for i = 1, n do
@@ -88,5 +81,5 @@ return reply
 export const reserveBulkScript: LuaScript = {
   name: 'reserve-bulk',
   source,
-  sha: '675d19e1e7a9166d2f6c9e0e02760718239eb794',
+  sha: 'acf37181d1bb3a1ee1e35361c8c6bb073e7fb177',
 }

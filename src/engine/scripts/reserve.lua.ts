@@ -1,18 +1,16 @@
 import type { LuaScript } from '../run-script'
-import { ADD_HOLD, CALL_CHUNKED, CHECK_ADD, EXPIRE_INDEX, LOAD_PRODUCT, NOW_MS, PURGE_EXPIRED } from './lua-lib'
+import { ADD_HOLD, CALL_CHUNKED, CHECK_ADD, DROP_HOLD, FIND_HOLD, INDEX_HOLDS, NOW_MS, OPEN_PRODUCT, PURGE_EXPIRED } from './lua-lib'
 
 const source = `--[[ reserve: put units of one product on hold for one user, or add to the
 user's hold, restarting its clock (capped at first reserve + hold cap).
 
 KEYS[1]  product hash             {P}:p:<id>        total, sold, reserved, limits, sale window
 KEYS[2]  product hold expiries    {P}:p:<id>:exp    zset user -> expiry ms
-KEYS[3]  product hold quantities  {P}:p:<id>:qty    hash user -> qty
-KEYS[4]  product hold starts      {P}:p:<id>:start  hash user -> first reserve ms
-KEYS[5]  user index               {P}:u:<user>      zset product -> expiry ms
-KEYS[6]  user index quantities    {P}:uq:<user>     hash product -> qty
+KEYS[3]  product holds            {P}:p:<id>:hold   hash user -> "qty|first reserve ms"
+KEYS[4]  user index               {P}:u:<user>      hash product -> "qty|expiry ms"
 
 ARGV[1]  user id
-ARGV[2]  product id (member of the user index)
+ARGV[2]  product id (field of the user index)
 ARGV[3]  quantity to add, integer >= 1
 ARGV[4]  hold length, ms
 ARGV[5]  hold cap counted from the hold's first reserve, ms
@@ -23,32 +21,28 @@ Returns
   {'SALE_NOT_ACTIVE'}                  now outside [sale_starts_at, sale_ends_at)
   {'LIMIT_EXCEEDED', max_per_user, held}
   {'INSUFFICIENT_STOCK', available}
-Expired holds of the product are purged before anything is checked.
+A batch of the product's expired holds is purged first, and as many more as
+it takes before the answer is INSUFFICIENT_STOCK.
 ]]
-${NOW_MS}${CALL_CHUNKED}${PURGE_EXPIRED}${LOAD_PRODUCT}${CHECK_ADD}${ADD_HOLD}${EXPIRE_INDEX}
-local k_product, k_exp, k_qty, k_start = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
-local k_index, k_index_qty = KEYS[5], KEYS[6]
+${NOW_MS}${CALL_CHUNKED}${PURGE_EXPIRED}${OPEN_PRODUCT}${DROP_HOLD}${FIND_HOLD}${CHECK_ADD}${ADD_HOLD}${INDEX_HOLDS}
 local user, product_id = ARGV[1], ARGV[2]
 local add, hold_ms, max_ms = tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
-
-if redis.call('EXISTS', k_product) == 0 then return {'NOT_LOADED'} end
 local now = now_ms()
-purge_expired(k_product, k_exp, k_qty, k_start, now)
 
-local p = load_product(k_product)
-local held = tonumber(redis.call('HGET', k_qty, user)) or 0
+local p = open_product(KEYS[1], KEYS[2], KEYS[3], now)
+if not p then return {'NOT_LOADED'} end
+local held, start = find_hold(p, user, now)
+held = held or 0
 local refusal = check_add(p, held, add, now)
 if refusal then return refusal end
 
-local total, expires = add_hold(k_product, k_exp, k_qty, k_start, user, held, add, now, hold_ms, max_ms)
-redis.call('ZADD', k_index, expires, product_id)
-redis.call('HSET', k_index_qty, product_id, total)
-expire_index(k_index, k_index_qty)
+local total, expires = add_hold(p, user, held, start, add, now, hold_ms, max_ms)
+index_holds(KEYS[4], {product_id, total, expires}, now)
 return {'OK', total, expires}
 `
 
 export const reserveScript: LuaScript = {
   name: 'reserve',
   source,
-  sha: 'f5c02e041f5971f0816fe8b34be347173c8f10e3',
+  sha: '7d38efb46cb81aec932703bc4dd9c9c918bf7271',
 }

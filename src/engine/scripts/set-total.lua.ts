@@ -6,8 +6,7 @@ below what is sold or held.
 
 KEYS[1]  product hash             {P}:p:<id>
 KEYS[2]  product hold expiries    {P}:p:<id>:exp    zset user -> expiry ms
-KEYS[3]  product hold quantities  {P}:p:<id>:qty    hash user -> qty
-KEYS[4]  product hold starts      {P}:p:<id>:start  hash user -> first reserve ms
+KEYS[3]  product holds            {P}:p:<id>:hold   hash user -> "qty|first reserve ms"
 
 ARGV[1]  new total stock, integer >= 0
 
@@ -17,11 +16,11 @@ Returns
   {'NOT_LOADED'}
 ]]
 ${NOW_MS}${CALL_CHUNKED}${PURGE_EXPIRED}
-local k_product, k_exp, k_qty, k_start = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+local k_product = KEYS[1]
 local total = tonumber(ARGV[1])
 
 if redis.call('EXISTS', k_product) == 0 then return {'NOT_LOADED'} end
-purge_expired(k_product, k_exp, k_qty, k_start, now_ms())
+purge_expired(k_product, KEYS[2], KEYS[3], now_ms(), math.huge)
 local f = redis.call('HMGET', k_product, 'total', 'sold', 'reserved')
 local committed = (tonumber(f[2]) or 0) + (tonumber(f[3]) or 0)
 if total < committed then return {'BELOW_COMMITTED', committed} end
@@ -33,5 +32,5 @@ return {'OK', tonumber(f[1]) or 0}
 export const setTotalScript: LuaScript = {
   name: 'set-total',
   source,
-  sha: '971f84eb3db2fbb9952b16a6084f9c028bdc11a5',
+  sha: '1e68d6eaf8e08577b392c33631ff835ddd6756c2',
 }
