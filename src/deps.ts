@@ -13,7 +13,7 @@ export interface Deps {
   engine: Engine
   db: Db
   log: Logger
-  /** absent where no limiter is configured (self-hosted without Upstash) */
+  /** absent only where a caller builds deps without one (tools, benchmarks) */
   limiter?: RateLimiter
 }
 

@@ -1,5 +1,4 @@
 import { Ratelimit } from '@upstash/ratelimit'
-import type { Redis } from '@upstash/redis/cloudflare'
 import type { Config } from './env'
 
 export type LimitScope = 'ip' | 'user'
@@ -18,18 +17,33 @@ export interface RateLimiter {
   limit(scope: LimitScope, identifier: string): Promise<RateDecision>
 }
 
+/**
+ * All @upstash/ratelimit calls on its client for these limiters (sliding
+ * window, no analytics, no dynamic limits): EVALSHA, and EVAL after a reply
+ * whose text contains NOSCRIPT. The @upstash/redis client is one; Node's is
+ * `ioredisRatelimitClient` (src/ratelimit-ioredis.ts).
+ */
+export interface RatelimitRedis {
+  evalsha(sha: string, keys: string[], args: unknown[]): Promise<unknown>
+  eval(script: string, keys: string[], args: unknown[]): Promise<unknown>
+}
+
 // Clients already blocked are answered from memory (no Redis command) until
 // their window resets; the cache must outlive one request to be of any use,
 // so it lives as long as the isolate's parsed configuration.
 const blockedCaches = new WeakMap<Config, Record<LimitScope, Map<string, number>>>()
 
+// The library's declared client type also lists get and set, which only its
+// dynamic limits use.
+type LibraryRedis = ConstructorParameters<typeof Ratelimit>[0]['redis']
+
 /** Sliding-window limits in Redis via @upstash/ratelimit: per client IP, and tighter per user. */
-export function upstashRateLimiter(redis: Redis, config: Config): RateLimiter {
+export function upstashRateLimiter(redis: RatelimitRedis, config: Config): RateLimiter {
   let caches = blockedCaches.get(config)
   if (!caches) blockedCaches.set(config, (caches = { ip: new Map(), user: new Map() }))
   const make = (scope: LimitScope, max: number, windowMs: number) =>
     new Ratelimit({
-      redis,
+      redis: redis as unknown as LibraryRedis,
       limiter: Ratelimit.slidingWindow(max, `${windowMs} ms`),
       prefix: `{${config.REDIS_PREFIX}}:rl:${scope}`,
       ephemeralCache: caches[scope],

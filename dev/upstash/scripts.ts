@@ -1,39 +1,7 @@
 import { createHash } from 'node:crypto'
-
-// Upstash accepts shebang flags that Redis 7.0 rejects with "Unexpected flag in script shebang".
-// `allow-key-locking` (sent by @upstash/ratelimit) makes Upstash lock only the declared KEYS
-// instead of the whole database; a single-threaded Redis always runs a script atomically, so
-// dropping it keeps the script's behaviour. Any other unknown flag is left for Redis to reject,
-// exactly as Upstash would.
-const UPSTASH_ONLY_FLAGS = new Set(['allow-key-locking'])
+import { adaptScript } from '../../src/lua-shebang'
 
 export const sha1 = (text: string): string => createHash('sha1').update(text, 'utf8').digest('hex')
-
-/** Returns the script as the local Redis accepts it (the same string when nothing must change). */
-export function adaptScript(script: string): string {
-  if (!/^#!lua(\s|$)/.test(script)) return script
-  const eol = script.indexOf('\n')
-  const shebang = eol === -1 ? script : script.slice(0, eol)
-  const rest = eol === -1 ? '' : script.slice(eol)
-  let changed = false
-  const options = shebang
-    .slice('#!lua'.length)
-    .trim()
-    .split(/\s+/)
-    .filter((option) => option !== '')
-    .flatMap((option) => {
-      if (!option.startsWith('flags=')) return [option]
-      const flags = option.slice('flags='.length).split(',')
-      const kept = flags.filter((flag) => !UPSTASH_ONLY_FLAGS.has(flag))
-      if (kept.length === flags.length) return [option]
-      changed = true
-      return kept.length > 0 ? [`flags=${kept.join(',')}`] : []
-    })
-  if (!changed) return script
-  // Keep a (possibly flag-less) shebang line: Redis 7 then still applies shebang semantics
-  // and line numbers in error messages stay the same.
-  return ['#!lua', ...options].join(' ') + rest
-}
 
 type Finish = (reply: unknown) => unknown
 export interface PreparedCommand {

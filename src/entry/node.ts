@@ -7,11 +7,14 @@ import { engineFor, requestDeps } from '../deps'
 import { ioredisPort } from '../engine/adapters/ioredis'
 import { ConfigError, parseConfig } from '../env'
 import { createLogger } from '../log'
+import { upstashRateLimiter } from '../rate-limiter'
+import { ioredisRatelimitClient } from '../ratelimit-ioredis'
 import { reconcile } from '../services/reconcile'
 
 /**
  * Self-hosted server: the same app on Node, with Redis over TCP (ioredis,
- * REDIS_URL) instead of Upstash REST, and Postgres over the Neon HTTP driver.
+ * REDIS_URL) instead of Upstash REST for the engine and the rate limiter, and
+ * Postgres over the Neon HTTP driver.
  * The reconciler runs every minute in-process, as the Worker's cron does.
  * SIGTERM/SIGINT stop accepting, let in-flight requests finish, then quit Redis.
  */
@@ -45,9 +48,11 @@ const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1, connectTimeout: RED
 redis.on('error', (err) => log('warn', 'redis_error', { message: err.message }))
 
 const engine = engineFor(ioredisPort(redis), config)
+// The limiter's cache of blocked clients must outlive requests: one per process.
+const limiter = upstashRateLimiter(ioredisRatelimitClient(redis), config)
 // The db client carries one request's query deadline, so each request (and
 // each reconciler run) gets its own; the Redis connection is shared.
-const makeDeps = () => requestDeps(config, engine)
+const makeDeps = () => requestDeps(config, engine, limiter)
 // The peer's address: put a proxy in front and this is the proxy's.
 const app = createApp(makeDeps, { clientIp: (c) => getConnInfo(c).remote.address })
 const server = serve({ fetch: app.fetch, port: config.PORT }, (info) =>

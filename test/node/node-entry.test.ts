@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { request } from 'node:http'
+import { Redis } from 'ioredis'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { startLocalStack, type LocalStack } from '../../dev/local-stack'
 import { ROOT } from '../../dev/paths'
@@ -41,7 +42,7 @@ function slowPost(port: number, path: string, body: string) {
   return { finish: () => req.end(body.slice(10)), reply }
 }
 
-it('`npm start` serves the API over ioredis and Neon HTTP, and SIGTERM drains in-flight requests then exits 0', { timeout: 60_000 }, async () => {
+it('`npm start` serves the API over ioredis and Neon HTTP, rate-limits, and SIGTERM drains in-flight requests then exits 0', { timeout: 60_000 }, async () => {
   const port = await freePort()
   const base = `http://127.0.0.1:${port}`
   server = spawn('npm', ['start', '--silent'], {
@@ -59,6 +60,8 @@ it('`npm start` serves the API over ioredis and Neon HTTP, and SIGTERM drains in
       UPSTASH_REDIS_REST_TOKEN: '',
       LOG_LEVEL: 'info',
       ADMIN_TOKEN: TEST_ADMIN_TOKEN,
+      RATE_LIMIT_MAX_REQUESTS: '3',
+      RATE_LIMIT_WINDOW_MS: '86400000', // a day: no window boundary falls inside the test
     },
   })
   let output = ''
@@ -84,6 +87,21 @@ it('`npm start` serves the API over ioredis and Neon HTTP, and SIGTERM drains in
   const product = (await (await post('/api/products', { name: 'Node item', total_stock: 5 })).json()) as any
   const hold = await post('/api/reserve', { user_id: 'node-user', product_id: product.data.id, quantity: 2 })
   expect(hold.status).toBe(201)
+
+  // The edge's limiter, over the same ioredis connection: 3 per IP, the product write was the first.
+  const reads = []
+  for (let i = 0; i < 3; i++) {
+    const res = await fetch(`${base}/api/products/${product.data.id}`)
+    reads.push({ status: res.status, headers: res.headers, body: (await res.json()) as any })
+  }
+  expect(reads.map((r) => r.status)).toEqual([200, 200, 429])
+  expect(reads.map((r) => r.headers.get('ratelimit-remaining'))).toEqual(['1', '0', '0'])
+  expect(reads[2]!.headers.get('ratelimit-limit')).toBe('3')
+  expect(Number(reads[2]!.headers.get('retry-after'))).toBeGreaterThanOrEqual(1)
+  expect(reads[2]!.body).toMatchObject({ code: 'RATE_LIMITED', details: [{ scope: 'ip' }] })
+  const redis = new Redis(REDIS_URL)
+  const [, keys] = await redis.scan('0', 'MATCH', `{${prefix}}:rl:ip:*`, 'COUNT', 10_000).finally(() => redis.disconnect())
+  expect(keys).toHaveLength(1) // keyed on the TCP peer, under the edge's prefix
 
   // A request in flight when SIGTERM arrives is still answered; new connections are refused.
   // The signal goes to npm alone, as `docker stop` or systemd send it to the main process.
