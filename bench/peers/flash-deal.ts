@@ -4,6 +4,8 @@ import { createApp } from '../../src/app'
 import { edgeDeps, engineFor, requestDeps } from '../../src/deps'
 import { ioredisPort } from '../../src/engine/adapters/ioredis'
 import { parseConfig, type Config } from '../../src/env'
+import { upstashRateLimiter } from '../../src/rate-limiter'
+import { ioredisRatelimitClient } from '../../src/ratelimit-ioredis'
 import type { StoreVars } from '../../dev/local-stack'
 import { closeServer, serveFetch, type Started } from './server'
 
@@ -35,7 +37,7 @@ export function benchConfig(vars: StoreVars, prefix: string, extra: Record<strin
 
 /**
  * Our app on @hono/node-server. `self-host` is built as src/entry/node.ts
- * builds it (ioredis over TCP, one shared connection, no limiter); `edge` as
+ * builds it (ioredis over TCP, one shared connection, the limiter over it); `edge` as
  * the Worker builds it (edgeDeps: @upstash/redis over REST through the local
  * Upstash server, with the limiter, new clients per request).
  */
@@ -48,7 +50,8 @@ export async function startFlashDeal(opts: FlashDealOptions): Promise<Started> {
     const client = new Redis(opts.redisUrl, { maxRetriesPerRequest: 1, connectTimeout: 3000, commandTimeout: 3000 })
     redis = client
     const engine = engineFor(ioredisPort(client), config)
-    app = createApp(() => requestDeps(config, engine), clientIp) // as src/entry/node.ts does
+    const limiter = upstashRateLimiter(ioredisRatelimitClient(client), config)
+    app = createApp(() => requestDeps(config, engine, limiter), clientIp) // as src/entry/node.ts does
   } else {
     app = createApp(() => edgeDeps(config), clientIp)
   }

@@ -97,8 +97,8 @@ export async function scale(env: BenchEnv, profile: Profile): Promise<ScenarioRe
           rows: [
             ['INFO used_memory after - before, ÷ N', bytesPerHold],
             ['MEMORY USAGE of the keys (product keys + sampled user index keys)', crossCheck.total],
-            ['  of which the product zset + 2 hashes', crossCheck.product],
-            ['  of which the user index (zset + hash, 2 keys per user)', crossCheck.user],
+            ['  of which the product (expiry zset + hold hash)', crossCheck.product],
+            ['  of which the user index (one hash key per user)', crossCheck.user],
           ],
         },
       ],
@@ -109,7 +109,7 @@ export async function scale(env: BenchEnv, profile: Profile): Promise<ScenarioRe
         ),
         explain(
           target('scale.memory', 'Redis memory per active hold', bytesPerHold, '<=', 200, ' B'),
-          `the product's zset and two hashes take ${crossCheck.product} B per hold and each holder's two index keys ${crossCheck.user} B ` +
+          `the product's expiry zset and hold hash take ${crossCheck.product} B per hold and each holder's index key ${crossCheck.user} B ` +
             '(key, TTL and encoding overhead of small keys); INFO also counts allocator overhead',
         ),
       ],
