@@ -9,8 +9,6 @@ export interface RateDecision {
   remaining: number
   /** when the window resets, ms since the epoch */
   reset: number
-  /** work the library left running (analytics); hand it to waitUntil */
-  pending: Promise<unknown>
 }
 
 export interface RateLimiter {
@@ -54,5 +52,12 @@ export function upstashRateLimiter(redis: RatelimitRedis, config: Config): RateL
     ip: make('ip', config.RATE_LIMIT_MAX_REQUESTS, config.RATE_LIMIT_WINDOW_MS),
     user: make('user', config.USER_RATE_LIMIT_MAX_REQUESTS, config.USER_RATE_LIMIT_WINDOW_MS),
   }
-  return { limit: (scope, identifier) => limiters[scope].limit(identifier) }
+  // The library's `pending` (work left running) is always settled for these
+  // limiters: no analytics, no deny list, one region. So nothing needs waitUntil.
+  return {
+    async limit(scope, identifier) {
+      const { success, limit, remaining, reset } = await limiters[scope].limit(identifier)
+      return { success, limit, remaining, reset }
+    },
+  }
 }

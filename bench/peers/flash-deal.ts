@@ -47,7 +47,7 @@ export async function startFlashDeal(opts: FlashDealOptions): Promise<Started> {
   let redis: Redis | undefined
   let app
   if (opts.mode === 'self-host') {
-    const client = new Redis(opts.redisUrl, { maxRetriesPerRequest: 1, connectTimeout: 3000, commandTimeout: 3000 })
+    const client = new Redis(opts.redisUrl, { maxRetriesPerRequest: 1, connectTimeout: 3000, commandTimeout: 3000, enableAutoPipelining: true })
     redis = client
     const engine = engineFor(ioredisPort(client), config)
     const limiter = upstashRateLimiter(ioredisRatelimitClient(client), config)

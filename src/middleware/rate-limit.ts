@@ -4,14 +4,6 @@ import { AppError, StoreUnavailableError } from '../errors/app-error'
 import type { LimitScope, RateDecision } from '../rate-limiter'
 import type { AppEnv } from '../types'
 
-function waitUntil(c: Context<AppEnv>, work: Promise<unknown>) {
-  try {
-    c.executionCtx.waitUntil(work)
-  } catch {
-    // Node has no execution context: the promise simply runs on
-  }
-}
-
 /** RateLimit-* headers of the one limit the request went through. */
 function setHeaders(c: Context<AppEnv>, d: RateDecision) {
   c.header('RateLimit-Limit', String(d.limit))
@@ -35,7 +27,6 @@ export const rateLimit = (scope: LimitScope, identify: (c: Context<AppEnv>) => s
       if (c.req.method === 'GET' || c.req.method === 'HEAD') return next()
       throw new StoreUnavailableError('redis', err)
     }
-    waitUntil(c, decision.pending)
     setHeaders(c, decision)
     if (!decision.success) {
       c.set('rateLimit', `blocked:${scope}`)

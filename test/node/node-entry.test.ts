@@ -7,7 +7,7 @@ import { ROOT } from '../../dev/paths'
 import { freePort } from '../../dev/redis'
 import { TEST_ADMIN_TOKEN } from '../support/client'
 import { createTestDatabase, type TestDatabase } from '../support/postgres'
-import { dropPrefix, REDIS_URL, testPrefix } from '../support/redis'
+import { dropPrefix, REDIS_URL, scanKeys, testPrefix } from '../support/redis'
 
 const prefix = testPrefix('node')
 let db: TestDatabase | undefined
@@ -100,7 +100,7 @@ it('`npm start` serves the API over ioredis and Neon HTTP, rate-limits, and SIGT
   expect(Number(reads[2]!.headers.get('retry-after'))).toBeGreaterThanOrEqual(1)
   expect(reads[2]!.body).toMatchObject({ code: 'RATE_LIMITED', details: [{ scope: 'ip' }] })
   const redis = new Redis(REDIS_URL)
-  const [, keys] = await redis.scan('0', 'MATCH', `{${prefix}}:rl:ip:*`, 'COUNT', 10_000).finally(() => redis.disconnect())
+  const keys = await scanKeys(redis, `{${prefix}}:rl:ip:*`).finally(() => redis.disconnect())
   expect(keys).toHaveLength(1) // keyed on the TCP peer, under the edge's prefix
 
   // A request in flight when SIGTERM arrives is still answered; new connections are refused.

@@ -10,7 +10,7 @@ import { upstashRateLimiter } from '../../src/rate-limiter'
 import { ioredisRatelimitClient } from '../../src/ratelimit-ioredis'
 import { apiClient } from '../support/client'
 import { startNodeHarness, type NodeHarness } from '../support/node-app'
-import { REDIS_URL } from '../support/redis'
+import { REDIS_URL, scanKeys } from '../support/redis'
 
 // src/entry/node.ts's connection options, with timeouts short enough for a test.
 const NODE_OPTIONS: RedisOptions = { maxRetriesPerRequest: 1, connectTimeout: 500, commandTimeout: 500 }
@@ -109,7 +109,7 @@ describe('@upstash/ratelimit over ioredis (the self-hosted server)', () => {
     expect(commands()).toEqual(['evalsha'])
 
     // The edge's keys: `{REDIS_PREFIX}:rl:ip:<ip>:<window>`.
-    const [, keys] = await redis.scan('0', 'MATCH', `{${h.prefix}}:rl:ip:203.0.113.7:*`, 'COUNT', 10_000)
+    const keys = await scanKeys(redis, `{${h.prefix}}:rl:ip:203.0.113.7:*`)
     expect(keys).toHaveLength(1)
   })
 
@@ -125,7 +125,7 @@ describe('@upstash/ratelimit over ioredis (the self-hosted server)', () => {
     expect(third.body.details[0]).toMatchObject({ scope: 'user' })
     expect(third.headers.get('retry-after')).toBeTruthy()
     expect((await reserve('patient')).status).toBe(201)
-    const [, keys] = await redis.scan('0', 'MATCH', `{${h.prefix}}:rl:user:greedy:*`, 'COUNT', 10_000)
+    const keys = await scanKeys(redis, `{${h.prefix}}:rl:user:greedy:*`)
     expect(keys).toHaveLength(1)
   })
 })

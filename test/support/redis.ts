@@ -8,6 +8,18 @@ export function testPrefix(label = 't'): string {
   return `${label}_${randomBytes(5).toString('hex')}`
 }
 
+/** Every key matching a pattern: a full SCAN (one SCAN call sees only part of a busy database). */
+export async function scanKeys(redis: Redis, pattern: string): Promise<string[]> {
+  const found: string[] = []
+  let cursor = '0'
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000)
+    found.push(...keys)
+    cursor = next
+  } while (cursor !== '0')
+  return found
+}
+
 /** Deletes every key of a namespace (keys are `{prefix}:…`). Test cleanup only. */
 export async function dropPrefix(prefix: string): Promise<void> {
   const redis = new Redis(REDIS_URL)
