@@ -42,7 +42,7 @@ export function createApp(makeDeps: DepsFactory, options: AppOptions = {}) {
   })
   app.use(secureHeaders())
   app.use(async (c, next) => {
-    const origins = c.var.deps.config.CORS_ORIGINS
+    const origins = c.get('deps').config.CORS_ORIGINS
     if (origins.length === 0) return next()
     return cors({
       origin: origins,

@@ -41,8 +41,14 @@ export interface Child<T> {
  * under load never shares an event loop with the load generator. The module
  * prints `READY <json>` once it serves.
  */
-export async function startChild<T>(module: string, args: string[], env: Record<string, string> = {}, timeoutMs = 30_000): Promise<Child<T>> {
-  const child = spawnGroup(process.execPath, ['--import', 'tsx', module, ...args], { env })
+export async function startChild<T>(
+  module: string,
+  args: string[],
+  env: Record<string, string> = {},
+  opts: { timeoutMs?: number; nodeArgs?: string[] } = {},
+): Promise<Child<T>> {
+  const timeoutMs = opts.timeoutMs ?? 30_000
+  const child = spawnGroup(process.execPath, [...(opts.nodeArgs ?? []), '--import', 'tsx', module, ...args], { env })
   const info = await readyLine<T>(child, `${module} ${args.join(' ')}`, timeoutMs)
   return { info, pid: child.pid!, stop: () => stopGroup(child.pid!) }
 }

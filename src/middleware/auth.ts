@@ -22,7 +22,7 @@ async function sameToken(given: string, expected: string): Promise<boolean> {
 
 /** Product writes: `Authorization: Bearer <ADMIN_TOKEN>`; with no ADMIN_TOKEN set they refuse everyone. */
 export const adminOnly = createMiddleware<AppEnv>(async (c, next) => {
-  const expected = c.var.deps.config.ADMIN_TOKEN
+  const expected = c.get('deps').config.ADMIN_TOKEN
   if (!expected) throw new AppError(403, 'FORBIDDEN', 'Admin routes are disabled: ADMIN_TOKEN is not set')
   const given = bearer(c)
   if (!given) throw new AppError(401, 'UNAUTHORIZED', 'Send the admin token as Authorization: Bearer <token>', undefined, CHALLENGE)
@@ -38,7 +38,7 @@ export const shopper = (userIdOf: (c: Context<AppEnv>) => string | undefined) =>
   createMiddleware<AppEnv>(async (c, next) => {
     const userId = userIdOf(c)
     if (userId) c.set('userId', userId)
-    const { JWT_SECRET, JWT_JWKS_URL } = c.var.deps.config
+    const { JWT_SECRET, JWT_JWKS_URL } = c.get('deps').config
     if (!JWT_SECRET && !JWT_JWKS_URL) return next()
     const token = bearer(c)
     if (!token) throw new AppError(401, 'UNAUTHORIZED', 'Send a bearer token for this user', undefined, CHALLENGE)

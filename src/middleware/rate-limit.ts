@@ -17,7 +17,7 @@ function setHeaders(c: Context<AppEnv>, d: RateDecision) {
  */
 export const rateLimit = (scope: LimitScope, identify: (c: Context<AppEnv>) => string | undefined) =>
   createMiddleware<AppEnv>(async (c, next) => {
-    const limiter = c.var.deps.limiter
+    const limiter = c.get('deps').limiter
     if (!limiter) return next()
     let decision: RateDecision
     try {

@@ -44,7 +44,7 @@ export const checkoutRoutes = new Hono<AppEnv>().post(
   shopper(bodyUserId),
   limitPerUser,
   async (c) => {
-    const result = await checkout(c.var.deps, c.req.valid('json'), c.req.valid('header')['idempotency-key'])
+    const result = await checkout(c.get('deps'), c.req.valid('json'), c.req.valid('header')['idempotency-key'])
     if (!result.replayed) return c.json(result.body, result.status)
     return c.body(result.body, result.status as 201, { 'content-type': 'application/json', 'Idempotent-Replayed': 'true' })
   },

@@ -30,7 +30,7 @@ const docs = operation({
 })
 
 export const healthRoutes = new Hono<AppEnv>().get('/', describeRoute(docs), async (c) => {
-  const dependencies = await checkHealth(c.var.deps)
+  const dependencies = await checkHealth(c.get('deps'))
   const down = Object.entries(dependencies)
     .filter(([, state]) => state.status === 'down')
     .map(([name]) => name)

@@ -53,16 +53,16 @@ const docs = {
 export const productRoutes = new Hono<AppEnv>()
   .use(limitPerIp)
   .post('/', describeRoute(docs.create), adminOnly, jsonBody, validate('json', createProductBody), async (c) => {
-    const product = await createProduct(c.var.deps, c.req.valid('json'))
+    const product = await createProduct(c.get('deps'), c.req.valid('json'))
     return c.json(ok(product, 'Product created'), 201)
   })
   .get('/:productId', describeRoute(docs.get), validate('param', productParams), async (c) => {
-    return c.json(ok(await getProduct(c.var.deps, c.req.valid('param').productId)))
+    return c.json(ok(await getProduct(c.get('deps'), c.req.valid('param').productId)))
   })
   .patch('/:productId', describeRoute(docs.setStock), adminOnly, validate('param', productParams), jsonBody, validate('json', updateStockBody), async (c) => {
-    const product = await setTotalStock(c.var.deps, c.req.valid('param').productId, c.req.valid('json').total_stock)
+    const product = await setTotalStock(c.get('deps'), c.req.valid('param').productId, c.req.valid('json').total_stock)
     return c.json(ok(product, 'Stock updated'))
   })
   .get('/:productId/status', describeRoute(docs.status), validate('param', productParams), async (c) => {
-    return c.json(ok(await productStatus(c.var.deps, c.req.valid('param').productId)))
+    return c.json(ok(await productStatus(c.get('deps'), c.req.valid('param').productId)))
   })

@@ -58,12 +58,12 @@ const docs = {
 export const reservationRoutes = new Hono<AppEnv>()
   .post('/', describeRoute(docs.reserve), jsonBody, validate('json', reserveBody), shopper(bodyUserId), limitPerUser, async (c) => {
     const { user_id, product_id, quantity } = c.req.valid('json')
-    return c.json(ok(await reserve(c.var.deps, user_id, product_id, quantity), 'Reserved'), 201)
+    return c.json(ok(await reserve(c.get('deps'), user_id, product_id, quantity), 'Reserved'), 201)
   })
   .post('/bulk', describeRoute(docs.reserveBulk), jsonBody, validate('json', bulkReserveBody), shopper(bodyUserId), limitPerUser, async (c) => {
     const { user_id, items } = c.req.valid('json')
     const holds = await reserveBulk(
-      c.var.deps,
+      c.get('deps'),
       user_id,
       items.map((item) => ({ productId: item.product_id, quantity: item.quantity })),
     )
@@ -71,5 +71,5 @@ export const reservationRoutes = new Hono<AppEnv>()
   })
   .delete('/:userId/:productId', describeRoute(docs.release), limitPerIp, validate('param', holdParams), shopper(paramUserId), async (c) => {
     const { userId, productId } = c.req.valid('param')
-    return c.json(ok(await release(c.var.deps, userId, productId), 'Reservation released'))
+    return c.json(ok(await release(c.get('deps'), userId, productId), 'Reservation released'))
   })

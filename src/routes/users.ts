@@ -44,9 +44,9 @@ const docs = {
 export const userRoutes = new Hono<AppEnv>()
   .use(limitPerIp)
   .get('/:userId/reservations', describeRoute(docs.reservations), validate('param', userParams), shopper(paramUserId), async (c) => {
-    return c.json(ok(await listHolds(c.var.deps, c.req.valid('param').userId)))
+    return c.json(ok(await listHolds(c.get('deps'), c.req.valid('param').userId)))
   })
   .get('/:userId/orders', describeRoute(docs.orders), validate('param', userParams), validate('query', ordersQuery), shopper(paramUserId), async (c) => {
     const { limit, cursor } = c.req.valid('query')
-    return c.json(ok(await userOrders(c.var.deps, c.req.valid('param').userId, limit, cursor)))
+    return c.json(ok(await userOrders(c.get('deps'), c.req.valid('param').userId, limit, cursor)))
   })
