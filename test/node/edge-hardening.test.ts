@@ -3,6 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { createApp } from '../../src/app'
 import { TEST_ADMIN_TOKEN } from '../support/client'
 import { startNodeHarness, type NodeHarness } from '../support/node-app'
+import { exceedUserLimit } from '../support/rate-limit-contract'
 
 let h: NodeHarness
 beforeAll(async () => {
@@ -55,13 +56,7 @@ describe('rate limits (@upstash/ratelimit, sliding window)', () => {
   it('per user on reserve, bulk and checkout: tighter, and one user does not block another', async () => {
     const id = await product(100)
     const api = h.api.withConfig({ USER_RATE_LIMIT_MAX_REQUESTS: '2', USER_RATE_LIMIT_WINDOW_MS: '60000' })
-    const reserve = (user: string) => api.call('POST', '/api/reserve', { user_id: user, product_id: id, quantity: 1 })
-    expect((await reserve('greedy')).status).toBe(201)
-    expect((await api.call('POST', '/api/reserve/bulk', { user_id: 'greedy', items: [{ product_id: id, quantity: 1 }] })).status).toBe(201)
-    const third = await api.call('POST', '/api/checkout', { user_id: 'greedy', product_id: id, quantity: 1, total_amount: 0 })
-    expect(third.status).toBe(429)
-    expect(third.body.details[0]).toMatchObject({ scope: 'user' })
-    expect((await reserve('patient')).status).toBe(201)
+    await exceedUserLimit(api, id)
     expect((await api.call('GET', `/api/products/${id}/status`)).body.data.reserved_stock).toBe(3)
   })
 

@@ -10,6 +10,7 @@ import { upstashRateLimiter } from '../../src/rate-limiter'
 import { ioredisRatelimitClient } from '../../src/ratelimit-ioredis'
 import { apiClient } from '../support/client'
 import { startNodeHarness, type NodeHarness } from '../support/node-app'
+import { exceedUserLimit } from '../support/rate-limit-contract'
 import { REDIS_URL, scanKeys } from '../support/redis'
 
 // src/entry/node.ts's connection options, with timeouts short enough for a test.
@@ -117,14 +118,7 @@ describe('@upstash/ratelimit over ioredis (the self-hosted server)', () => {
     const id = await product(100)
     const redis = await connect(REDIS_URL)
     const api = selfHosted(redis, { USER_RATE_LIMIT_MAX_REQUESTS: 2, USER_RATE_LIMIT_WINDOW_MS: 60_000 })
-    const reserve = (user: string) => api.call('POST', '/api/reserve', { user_id: user, product_id: id, quantity: 1 })
-    expect((await reserve('greedy')).status).toBe(201)
-    expect((await api.call('POST', '/api/reserve/bulk', { user_id: 'greedy', items: [{ product_id: id, quantity: 1 }] })).status).toBe(201)
-    const third = await api.call('POST', '/api/checkout', { user_id: 'greedy', product_id: id, quantity: 1, total_amount: 0 })
-    expect(third.status).toBe(429)
-    expect(third.body.details[0]).toMatchObject({ scope: 'user' })
-    expect(third.headers.get('retry-after')).toBeTruthy()
-    expect((await reserve('patient')).status).toBe(201)
+    await exceedUserLimit(api, id)
     const keys = await scanKeys(redis, `{${h.prefix}}:rl:user:greedy:*`)
     expect(keys).toHaveLength(1)
   })
