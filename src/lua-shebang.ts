@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto'
+
 // Upstash accepts shebang flags that Redis 7.0 rejects with "Unexpected flag in script shebang".
 // `allow-key-locking` (sent by @upstash/ratelimit) makes Upstash lock only the declared KEYS
 // instead of the whole database; a single-threaded Redis always runs a script atomically, so
@@ -29,4 +31,33 @@ export function adaptScript(script: string): string {
   // Keep a (possibly flag-less) shebang line: Redis 7 then still applies shebang semantics
   // and line numbers in error messages stay the same.
   return ['#!lua', ...options].join(' ') + rest
+}
+
+const sha1 = (text: string): string => createHash('sha1').update(text, 'utf8').digest('hex')
+
+/**
+ * Scripts as a plain Redis runs them, under the sha1 the client knows: a
+ * client computes the sha1 of the text it sends, and an adapted text has
+ * another one. adapt() gives the text to send and remembers
+ * sha1(original) -> sha1(adapted); redisSha() maps a client's sha to the one
+ * Redis holds (itself when nothing was adapted).
+ */
+export class AdaptedScripts {
+  private readonly redisShaOf = new Map<string, string>()
+
+  adapt(original: string): { script: string; clientSha: string } {
+    const script = adaptScript(original)
+    const clientSha = sha1(original)
+    if (script !== original) this.redisShaOf.set(clientSha, sha1(script))
+    return { script, clientSha }
+  }
+
+  redisSha(sha: string): string {
+    return this.redisShaOf.get(sha.toLowerCase()) ?? sha
+  }
+
+  /** After SCRIPT FLUSH nothing adapted is held any more. */
+  clear(): void {
+    this.redisShaOf.clear()
+  }
 }

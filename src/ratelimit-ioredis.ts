@@ -1,9 +1,6 @@
-import { createHash } from 'node:crypto'
 import type { Redis } from 'ioredis'
-import { adaptScript } from './lua-shebang'
+import { AdaptedScripts } from './lua-shebang'
 import type { RatelimitRedis } from './rate-limiter'
-
-const sha1 = (text: string) => createHash('sha1').update(text, 'utf8').digest('hex')
 
 // As @upstash/redis sends arguments: strings, numbers and booleans as they are, the rest as JSON.
 const toArg = (arg: unknown): string | number =>
@@ -25,13 +22,9 @@ const toArg = (arg: unknown): string | number =>
  * maxRetriesPerRequest make sure a dead Redis rejects rather than hangs.
  */
 export function ioredisRatelimitClient(redis: Redis): RatelimitRedis {
-  const redisShaOf = new Map<string, string>()
+  const scripts = new AdaptedScripts()
   return {
-    evalsha: (sha, keys, args) => redis.evalsha(redisShaOf.get(sha) ?? sha, keys.length, ...keys, ...args.map(toArg)),
-    eval: (script, keys, args) => {
-      const sent = adaptScript(script)
-      if (sent !== script) redisShaOf.set(sha1(script), sha1(sent))
-      return redis.eval(sent, keys.length, ...keys, ...args.map(toArg))
-    },
+    evalsha: (sha, keys, args) => redis.evalsha(scripts.redisSha(sha), keys.length, ...keys, ...args.map(toArg)),
+    eval: (original, keys, args) => redis.eval(scripts.adapt(original).script, keys.length, ...keys, ...args.map(toArg)),
   }
 }

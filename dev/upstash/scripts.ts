@@ -1,7 +1,4 @@
-import { createHash } from 'node:crypto'
-import { adaptScript } from '../../src/lua-shebang'
-
-export const sha1 = (text: string): string => createHash('sha1').update(text, 'utf8').digest('hex')
+import { AdaptedScripts } from '../../src/lua-shebang'
 
 type Finish = (reply: unknown) => unknown
 export interface PreparedCommand {
@@ -15,16 +12,16 @@ export interface PreparedCommand {
  * sent, even when the text had to be adapted: sha1(original) -> sha1(adapted).
  */
 export class ScriptRegistry {
-  private readonly redisShaOf = new Map<string, string>()
+  private readonly scripts = new AdaptedScripts()
 
   prepare(name: string, args: string[]): PreparedCommand {
     switch (name) {
       case 'EVAL':
       case 'EVAL_RO':
-        return args[0] === undefined ? { args } : { args: [this.register(args[0]).script, ...args.slice(1)] }
+        return args[0] === undefined ? { args } : { args: [this.scripts.adapt(args[0]).script, ...args.slice(1)] }
       case 'EVALSHA':
       case 'EVALSHA_RO':
-        return args[0] === undefined ? { args } : { args: [this.resolve(args[0]), ...args.slice(1)] }
+        return args[0] === undefined ? { args } : { args: [this.scripts.redisSha(args[0]), ...args.slice(1)] }
       case 'SCRIPT':
         return this.prepareScript(args)
       default:
@@ -35,26 +32,15 @@ export class ScriptRegistry {
   private prepareScript(args: string[]): PreparedCommand {
     const sub = args[0]?.toUpperCase()
     if (sub === 'LOAD' && args[1] !== undefined && args.length === 2) {
-      const { script, clientSha } = this.register(args[1])
+      const { script, clientSha } = this.scripts.adapt(args[1])
       return { args: [args[0] as string, script], finish: () => Buffer.from(clientSha) }
     }
     if (sub === 'EXISTS') {
-      return { args: [args[0] as string, ...args.slice(1).map((sha) => this.resolve(sha))] }
+      return { args: [args[0] as string, ...args.slice(1).map((sha) => this.scripts.redisSha(sha))] }
     }
     if (sub === 'FLUSH') {
-      return { args, finish: (reply) => (this.redisShaOf.clear(), reply) }
+      return { args, finish: (reply) => (this.scripts.clear(), reply) }
     }
     return { args }
-  }
-
-  private register(original: string): { script: string; clientSha: string } {
-    const script = adaptScript(original)
-    const clientSha = sha1(original)
-    if (script !== original) this.redisShaOf.set(clientSha, sha1(script))
-    return { script, clientSha }
-  }
-
-  private resolve(sha: string): string {
-    return this.redisShaOf.get(sha.toLowerCase()) ?? sha
   }
 }
