@@ -47,13 +47,13 @@ try {
   await server.stop() // the profile is written as the process exits
   await stack.stop()
 
-  // The largest file is the main thread's (a loader thread may write its own).
-  const [file] = readdirSync(dir)
+  // The one with the most samples is the main thread's (a loader thread may write its own).
+  const [main] = readdirSync(dir)
     .filter((f) => f.endsWith('.cpuprofile'))
-    .map((f) => join(dir, f))
-    .sort((a, b) => summarizeProfile(b).totalMs - summarizeProfile(a).totalMs)
-  if (!file) throw new Error('no .cpuprofile was written')
-  const summary = summarizeProfile(file)
+    .map((f) => ({ file: join(dir, f), summary: summarizeProfile(join(dir, f)) }))
+    .sort((a, b) => b.summary.totalMs - a.summary.totalMs)
+  if (!main) throw new Error('no .cpuprofile was written')
+  const { file, summary } = main
   console.log(`${SERVERS[kind]}, ${connections} connections, ${seconds} s: ${run.rps} req/s, p99 ${run.p99} ms, ${run.serverCpuUs} µs CPU/request`)
   console.log(`profile: ${file} (${summary.totalMs} ms sampled)\n`)
   console.log(textTable({ columns: ['package, file or bucket', '% of samples'], rows: summary.byPlace }))

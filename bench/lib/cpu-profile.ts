@@ -26,22 +26,22 @@ export interface ProfileSummary {
 
 const ROOT = process.cwd()
 
-/** Where a frame's code lives: `hono`, `src/engine/engine.ts`, `node:net`, `(garbage collector)`. */
-function place(frame: CallFrame): string {
-  const url = frame.url.replace(/^file:\/\//, '')
-  const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url)
-  if (pkg) return pkg[1]!
-  if (url.startsWith(ROOT)) return url.slice(ROOT.length + 1)
-  if (url) return url
-  return frame.functionName.startsWith('(') ? frame.functionName : '(native)'
-}
-
-/** The frame's file, shortened: `hono/dist/compose.js`, `src/app.ts`, `node:net`. */
-function fileOf(frame: CallFrame): string {
+/**
+ * Where a frame's code lives, twice: its place (`hono`, `src/app.ts`,
+ * `node:net`, `(garbage collector)`) and its function with file and line
+ * (`dispatch hono/dist/compose.js:24`, `writev (native)`).
+ */
+function locate(frame: CallFrame): { place: string; fn: string } {
+  if (!frame.url) {
+    // V8's own buckets — (idle), (program), (garbage collector) — or a native function
+    const bucket = frame.functionName.startsWith('(')
+    return { place: bucket ? frame.functionName : '(native)', fn: bucket ? frame.functionName : `${frame.functionName} (native)` }
+  }
   const url = frame.url.replace(/^file:\/\//, '')
   const i = url.lastIndexOf('node_modules/')
-  if (i >= 0) return url.slice(i + 'node_modules/'.length)
-  return url.startsWith(ROOT) ? url.slice(ROOT.length + 1) : url || '(native)'
+  const file = i >= 0 ? url.slice(i + 'node_modules/'.length) : url.startsWith(ROOT) ? url.slice(ROOT.length + 1) : url
+  const place = i >= 0 ? /^(?:@[^/]+\/)?[^/]+/.exec(file)![0] : file
+  return { place, fn: `${frame.functionName || '(anonymous)'} ${file}:${frame.lineNumber + 1}` }
 }
 
 const share = (m: Map<string, number>, total: number, top: number): [string, number][] =>
@@ -62,9 +62,8 @@ export function summarizeProfile(file: string, top = 20): ProfileSummary {
     const us = profile.timeDeltas[i] ?? 0
     if (!frame) return
     total += us
-    const where = place(frame)
-    byPlace.set(where, (byPlace.get(where) ?? 0) + us)
-    const fn = frame.url ? `${frame.functionName || '(anonymous)'} ${fileOf(frame)}:${frame.lineNumber + 1}` : `${frame.functionName} ${where}`.replace(/^(\(.*\)) \1$/, '$1')
+    const { place, fn } = locate(frame)
+    byPlace.set(place, (byPlace.get(place) ?? 0) + us)
     byFunction.set(fn, (byFunction.get(fn) ?? 0) + us)
   })
   return { totalMs: Math.round(total / 1000), byPlace: share(byPlace, total, top), byFunction: share(byFunction, total, top) }
