@@ -8,6 +8,7 @@ import {
   serial,
   text,
   timestamp,
+  unique,
   uuid,
   varchar,
 } from 'drizzle-orm/pg-core'
@@ -48,7 +49,8 @@ export const orders = pgTable(
   'orders',
   {
     id: uuid('id').primaryKey(),
-    idempotencyKey: varchar('idempotency_key', { length: 255 }).unique('orders_idempotency_key_unique'),
+    /** a customer's Idempotency-Key: unique per customer, not across customers */
+    idempotencyKey: varchar('idempotency_key', { length: 255 }),
     userId: varchar('user_id', { length: 128 }).notNull(),
     productId: integer('product_id')
       .notNull()
@@ -62,6 +64,8 @@ export const orders = pgTable(
     check('orders_quantity_positive', sql`${t.quantity} > 0`),
     check('orders_total_amount_nonnegative', sql`${t.totalAmountCents} >= 0`),
     index('orders_user_created_idx').on(t.userId, t.createdAt.desc(), t.id.desc()),
+    unique('orders_user_idempotency_key_unique').on(t.userId, t.idempotencyKey),
+    index('orders_product_user_idx').on(t.productId, t.userId),
   ],
 )
 

@@ -1,7 +1,9 @@
+import type { Guards } from './guards'
 import type { Keys } from './keys'
 import { asArray, asInt, tagOf, UnexpectedReplyError } from './replies'
 import type { LuaScript } from './run-script'
 import { checkoutScript, listPendingScript, reconcileScript, setTotalScript, settleScript } from './scripts'
+import type { Guard, RateLimited, Rated } from './types'
 
 /**
  * The sale side of the engine: checkout into pending, settling pending orders
@@ -24,18 +26,22 @@ export interface CheckoutRequest {
   amountCents: number
   /** the id a new order gets (an idempotent retry keeps its first one) */
   orderId: string
-  /** with an Idempotency-Key: sha256 hex of the key and of the request */
+  /** with an Idempotency-Key: sha256 hex of the customer with the key, and of the request */
   idempotency?: { keyHash: string; requestHash: string }
+  guard?: Guard
 }
 
 export type CheckoutResult =
-  | { ok: true; order: PendingOrder; released: number }
-  | { ok: true; order: PendingOrder; retry: true }
-  | { ok: false; reason: 'REPLAY'; status: number; body: string }
-  | { ok: false; reason: 'IN_FLIGHT' | 'KEY_REUSED' | 'NOT_LOADED' }
-  | { ok: false; reason: 'NO_RESERVATION'; orderId: string }
-  | { ok: false; reason: 'QUANTITY_EXCEEDS_RESERVATION'; held: number }
-  | { ok: false; reason: 'AMOUNT_MISMATCH'; expectedCents: number }
+  | Rated<
+      | { ok: true; order: PendingOrder }
+      | { ok: false; reason: 'REPLAY'; status: number; body: string }
+      | { ok: false; reason: 'IN_FLIGHT' | 'KEY_REUSED' }
+      | { ok: false; reason: 'NO_RESERVATION'; orderId: string }
+      | { ok: false; reason: 'QUANTITY_EXCEEDS_RESERVATION'; held: number }
+      | { ok: false; reason: 'AMOUNT_MISMATCH'; expectedCents: number }
+    >
+  | { ok: false; reason: 'NOT_LOADED' }
+  | RateLimited
 
 export interface SettleRequest {
   productId: number
@@ -82,8 +88,6 @@ export interface Ledger {
 /** How long an in-flight idempotent request owns its key, and how long its answer is kept. */
 export const IDEMPOTENCY_LEASE_MS = 15_000
 export const IDEMPOTENCY_TTL_MS = 24 * 3600 * 1000
-/** A key that is never written: KEYS must be complete even when a script ignores one. */
-const UNUSED = (keys: Keys) => `${keys.namespace}:idem:-`
 
 function parsePending(script: string, orderId: string, entry: unknown): PendingOrder {
   const parts = typeof entry === 'string' ? entry.split('|') : []
@@ -101,67 +105,76 @@ function parsePending(script: string, orderId: string, entry: unknown): PendingO
 
 type Run = (script: LuaScript, keys: string[], args: string[]) => Promise<unknown>
 
-export function createLedger(run: Run, keys: Keys): Ledger {
+export function createLedger(run: Run, keys: Keys, guards: Guards): Ledger {
   const pending = keys.pending()
-  const idemKey = (keyHash?: string) => (keyHash ? keys.idempotency(keyHash) : UNUSED(keys))
+  const idemKey = (keyHash?: string) => (keyHash ? keys.idempotency(keyHash) : keys.unused)
 
   return {
     async checkout(req) {
       const name = checkoutScript.name
-      const user = keys.user(req.userId)
-      const reply = asArray(
-        name,
-        await run(
-          checkoutScript,
-          [...keys.productArgs(req.productId), user.index, pending.orders, pending.at, idemKey(req.idempotency?.keyHash)],
-          [
-            req.userId,
-            String(req.productId),
-            String(req.quantity),
-            String(req.amountCents),
-            req.orderId,
-            req.idempotency?.requestHash ?? '',
-            String(IDEMPOTENCY_LEASE_MS),
-            String(IDEMPOTENCY_TTL_MS),
-          ],
-        ),
+      const g = guards.of(req.guard)
+      if (g.refused) return g.refused
+      const answer = await g.run(
+        checkoutScript,
+        [
+          ...keys.productArgs(req.productId),
+          keys.userIndex(req.userId),
+          pending.orders,
+          pending.at,
+          idemKey(req.idempotency?.keyHash),
+          ...g.keys,
+        ],
+        [
+          req.userId,
+          String(req.productId),
+          String(req.quantity),
+          String(req.amountCents),
+          req.orderId,
+          req.idempotency?.requestHash ?? '',
+          String(IDEMPOTENCY_LEASE_MS),
+          String(IDEMPOTENCY_TTL_MS),
+          ...g.windowArgs,
+        ],
       )
+      if (!('reply' in answer)) return answer
+      const { reply, rate } = answer
       switch (tagOf(name, reply)) {
         case 'OK': {
-          const orderId = String(reply[1])
           const order = {
-            orderId,
+            orderId: String(reply[1]),
             productId: req.productId,
             userId: req.userId,
             quantity: req.quantity,
             amountCents: req.amountCents,
             createdAt: new Date(asInt(name, reply[2])),
           }
-          return { ok: true, order, released: asInt(name, reply[3]) }
+          return { ok: true, order, rate }
         }
         case 'PENDING':
-          return { ok: true, order: parsePending(name, String(reply[1]), reply[2]), retry: true }
+          return { ok: true, order: parsePending(name, String(reply[1]), reply[2]), rate }
         case 'REPLAY':
-          return { ok: false, reason: 'REPLAY', status: asInt(name, reply[1]), body: String(reply[2]) }
+          return { ok: false, reason: 'REPLAY', status: asInt(name, reply[1]), body: String(reply[2]), rate }
         case 'IN_FLIGHT':
         case 'KEY_REUSED':
+          return { ok: false, reason: reply[0] as 'IN_FLIGHT' | 'KEY_REUSED', rate }
         case 'NOT_LOADED':
-          return { ok: false, reason: reply[0] as 'IN_FLIGHT' | 'KEY_REUSED' | 'NOT_LOADED' }
+          return { ok: false, reason: 'NOT_LOADED' }
         case 'NO_RESERVATION':
-          return { ok: false, reason: 'NO_RESERVATION', orderId: String(reply[1]) }
+          return { ok: false, reason: 'NO_RESERVATION', orderId: String(reply[1]), rate }
         case 'QUANTITY_EXCEEDS_RESERVATION':
-          return { ok: false, reason: 'QUANTITY_EXCEEDS_RESERVATION', held: asInt(name, reply[1]) }
+          return { ok: false, reason: 'QUANTITY_EXCEEDS_RESERVATION', held: asInt(name, reply[1]), rate }
         case 'AMOUNT_MISMATCH':
-          return { ok: false, reason: 'AMOUNT_MISMATCH', expectedCents: asInt(name, reply[1]) }
+          return { ok: false, reason: 'AMOUNT_MISMATCH', expectedCents: asInt(name, reply[1]), rate }
         default:
           throw new UnexpectedReplyError(name, reply)
       }
     },
 
     async settle(req) {
+      const product = keys.product(req.productId)
       const reply = await run(
         settleScript,
-        [keys.product(req.productId).product, pending.orders, pending.at, idemKey(req.record?.keyHash ?? req.keyHash)],
+        [product.product, product.bought, pending.orders, pending.at, idemKey(req.record?.keyHash ?? req.keyHash)],
         [req.orderId ?? '', req.mode, req.record ? String(req.record.status) : '', req.record?.body ?? '', String(IDEMPOTENCY_TTL_MS)],
       )
       return asInt(settleScript.name, reply)

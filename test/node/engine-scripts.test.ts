@@ -6,7 +6,7 @@ import { Redis as UpstashRedis } from '@upstash/redis'
 import { Redis } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startUpstashServer, type UpstashServer } from '../../dev/upstash/server'
-import { StoreUnavailableError } from '../../src/errors/app-error'
+import { StoreUnavailableError } from '../../src/errors/store-unavailable'
 import { ioredisPort } from '../../src/engine/adapters/ioredis'
 import { upstashPort } from '../../src/engine/adapters/upstash'
 import { createEngine } from '../../src/engine/engine'
@@ -135,7 +135,7 @@ describe('scripts', () => {
         'list-holds',
         'list-pending',
         'ping',
-        'purge-expired',
+        'rate-hit',
         'reconcile',
         'release',
         'reserve',
@@ -188,7 +188,10 @@ describe('scripts', () => {
     const prefix = testPrefix('engs')
     prefixes.push(prefix)
     const { port, calls } = recording(ioredisPort(direct))
-    const engine = createEngine(port, { prefix, holdSeconds: 60, holdMaxSeconds: 120 })
+    const window = { max: 1000, windowMs: 60_000 }
+    const limits = { address: window, customer: window, maxHeldPerAddress: 10 }
+    const engine = createEngine(port, { prefix, holdSeconds: 60, holdMaxSeconds: 120, limits })
+    const guard = { address: '192.0.2.1', customer: '192.0.2.1|alice' }
     const product = { name: 'Bulk item', total: 50, sold: 0, priceCents: 100, maxPerUser: null, saleStartsAt: null, saleEndsAt: null }
 
     const bulkSizes: number[] = []
@@ -203,16 +206,18 @@ describe('scripts', () => {
         oneTo(n).map((id) => ({ productId: id, quantity: 1 })),
       )
     }
-    await engine.release('alice', 1)
+    await engine.release('alice', 1, guard)
+    await engine.reserve('alice', 1, 1, guard)
+    await engine.initProduct(4, { ...product, maxPerUser: 2, bought: new Map([['carol', 1]]) })
+    await engine.chargeAddress(guard.address)
     await engine.status(1)
     await engine.listHolds('bob')
-    await engine.purgeExpired(1)
     await engine.ping()
     const keyHash = 'a'.repeat(64)
     const sale = { userId: 'alice', productId: 2, quantity: 1, amountCents: 100 }
     await engine.reserve('alice', 2, 1)
     await engine.checkout({ ...sale, orderId: 'order-1', idempotency: { keyHash, requestHash: 'r' } })
-    await engine.checkout({ ...sale, orderId: 'order-2' })
+    await engine.checkout({ ...sale, orderId: 'order-2', guard })
     await engine.settle({ productId: 2, orderId: 'order-1', mode: 'confirm', record: { keyHash, status: 201, body: '{}' } })
     await engine.settle({ productId: 2, mode: 'release', keyHash })
     await engine.setTotal(2, 60)
@@ -229,10 +234,12 @@ describe('scripts', () => {
       const h = parseHeader(script.source)
       let n = 0
       if (hasItemSlots(h)) {
-        const fixed = h.keys.filter((s) => s.kind === 'fixed').length
-        const perItem = h.keys.filter((s) => s.kind === 'item').length
-        n = (call.keys.length - fixed) / perItem
-        if (call.via === 'evalsha') bulkNs.push(n)
+        // n items: from the KEYS per item, or from the ARGV per item when no key repeats
+        const [slots, given] = h.keys.some((s) => s.kind === 'item') ? [h.keys, call.keys] : [h.argv, call.args]
+        const fixed = slots.filter((s) => s.kind === 'fixed').length
+        const perItem = slots.filter((s) => s.kind === 'item').length
+        n = (given.length - fixed) / perItem
+        if (call.via === 'evalsha' && script.name === 'reserve-bulk') bulkNs.push(n)
       }
       expect(expand(h.keys, n), `${script.name} KEYS`).toEqual(oneTo(call.keys.length))
       expect(expand(h.argv, n), `${script.name} ARGV`).toEqual(oneTo(call.args.length))

@@ -3,7 +3,7 @@ import { initProductScript } from './init-product.lua'
 import { listPendingScript } from './list-pending.lua'
 import { listHoldsScript } from './list-holds.lua'
 import { pingScript } from './ping.lua'
-import { purgeExpiredScript } from './purge-expired.lua'
+import { rateHitScript } from './rate-hit.lua'
 import { reconcileScript } from './reconcile.lua'
 import { releaseScript } from './release.lua'
 import { reserveBulkScript } from './reserve-bulk.lua'
@@ -18,7 +18,7 @@ export {
   listPendingScript,
   listHoldsScript,
   pingScript,
-  purgeExpiredScript,
+  rateHitScript,
   reconcileScript,
   releaseScript,
   reserveBulkScript,
@@ -28,7 +28,7 @@ export {
   statusScript,
 }
 
-/** Every script the engine runs (for tests and for preloading with SCRIPT LOAD). */
+/** Every script the engine runs (the SHA and header tests go through them all). */
 export const ALL_SCRIPTS = [
   initProductScript,
   reserveScript,
@@ -36,11 +36,11 @@ export const ALL_SCRIPTS = [
   releaseScript,
   statusScript,
   listHoldsScript,
-  purgeExpiredScript,
   pingScript,
   checkoutScript,
   settleScript,
   setTotalScript,
   listPendingScript,
   reconcileScript,
+  rateHitScript,
 ] as const

@@ -1,5 +1,5 @@
 import type { LuaScript } from '../run-script'
-import { CALL_CHUNKED, NOW_MS, PURGE_EXPIRED } from './lua-lib'
+import { CALL_CHUNKED, NOW_MS, PRODUCT, PURGE_EXPIRED } from './lua-lib'
 
 const source = `--[[ reconcile: sweep a product's expired holds and report its counters; given
 Postgres's numbers, repair Redis's total and sold to match them, but only if
@@ -8,7 +8,9 @@ no checkout is pending or has ended since the report (compare-and-set on the
 
 KEYS[1]  product hash             {P}:p:<id>
 KEYS[2]  product hold expiries    {P}:p:<id>:exp    zset user -> expiry ms
-KEYS[3]  product holds            {P}:p:<id>:hold   hash user -> "qty|first reserve ms"
+KEYS[3]  product holds            {P}:p:<id>:hold   hash user -> "qty|first reserve ms|address"
+KEYS[4]  units held per address   {P}:p:<id>:addr   hash address -> units
+KEYS[5]  units bought per user    {P}:p:<id>:bought (not touched)
 
 ARGV[1]  '' to only sweep and report; else the 'settled' counter of that report
 ARGV[2]  sold in Postgres (when repairing)
@@ -20,11 +22,12 @@ Returns
   {'RACED'}                     a checkout moved on: nothing changed, try next time
   {'NOT_LOADED'}
 ]]
-${NOW_MS}${CALL_CHUNKED}${PURGE_EXPIRED}
+${NOW_MS}${CALL_CHUNKED}${PRODUCT}${PURGE_EXPIRED}
+local p = product_keys(1)
 local k_product = KEYS[1]
 
 if redis.call('EXISTS', k_product) == 0 then return {'NOT_LOADED'} end
-local purged = purge_expired(k_product, KEYS[2], KEYS[3], now_ms(), math.huge)
+local purged = purge_expired(p, now_ms(), math.huge)
 local f = redis.call('HMGET', k_product, 'settled', 'total', 'sold', 'reserved', 'pending')
 local settled, pending = tonumber(f[1]) or 0, tonumber(f[5]) or 0
 if ARGV[1] == '' then
@@ -43,5 +46,5 @@ return {'REPAIRED', total, sold}
 export const reconcileScript: LuaScript = {
   name: 'reconcile',
   source,
-  sha: '9ed2cd9f8d697d4b4cf6acf84bb2524dc9be089c',
+  sha: '2edddbb7362d5532370c4ae0e45531ee120886df',
 }
