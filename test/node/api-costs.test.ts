@@ -50,6 +50,20 @@ describe('cost per call once the product is in Redis', () => {
     }
   })
 
+  it('the write limits cost nothing extra: admitted or refused, one command; a remembered refusal, none', async () => {
+    const id = await product(1)
+    const api = h.api.withConfig({ RATE_LIMIT_MAX_REQUESTS: '3', RATE_LIMIT_WINDOW_MS: '60000' })
+    const from = { 'cf-connecting-ip': '192.0.2.77' }
+    const reserve = (user: string) => () => api.call('POST', '/api/reserve', { user_id: user, product_id: id, quantity: 1 }, from)
+    await api.call('GET', `/api/products/${id}/status`) // scripts cached
+    expect(await cost(reserve('limit-a'), 201)).toMatchObject({ redis: 1, postgres: 0 })
+    expect(await cost(reserve('limit-b'), 409)).toMatchObject({ redis: 1, postgres: 0 }) // sold out: refused by the engine
+    expect(await cost(reserve('limit-c'), 409)).toMatchObject({ redis: 1, postgres: 0 })
+    expect(await cost(reserve('limit-d'), 429)).toMatchObject({ redis: 1, postgres: 0 }) // the window is full
+    expect(await cost(reserve('limit-e'), 429)).toMatchObject({ redis: 0, postgres: 0 }) // remembered in the isolate
+    expect(await cost(() => api.call('DELETE', `/api/reserve/limit-a/${id}`, undefined, from), 429)).toMatchObject({ redis: 0 })
+  })
+
   it('a product missing from Redis costs one Postgres query to hydrate, then one retry', async () => {
     const id = await product(5)
     await h.api.call('GET', `/api/products/${id}/status`)
