@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { ApiClient } from './client'
 
-/** Checkout and orders (DESIGN.md "Checkout"), run in Node and in workerd alike. */
+/** Checkout and orders (docs/architecture.md, "Checkout"), run in Node and in workerd alike. */
 export function checkoutContract(getApi: () => ApiClient) {
   const api = () => getApi()
   let n = 0
