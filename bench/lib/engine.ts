@@ -21,7 +21,7 @@ export function benchEngine(redisUrl: string, prefix: string, holdSeconds = 3600
 
 /** Puts a product straight into Redis (no Postgres): name, stock, no limits. */
 export async function addProduct(engine: Engine, id: number, total: number): Promise<void> {
-  const init = { name: `bench ${id}`, total, sold: 0, priceCents: null, maxPerUser: null, saleStartsAt: null, saleEndsAt: null }
+  const init = { name: `bench ${id}`, total, sold: 0, priceCents: null, maxPerUser: null, saleStartsAt: null, saleEndsAt: null, stockVersion: 0 }
   await engine.initProduct(id, init)
 }
 

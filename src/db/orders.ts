@@ -70,12 +70,9 @@ export function findOrderByKey(db: Db, userId: string, idempotencyKey: string): 
   })
 }
 
-export function existingOrderIds(db: Db, ids: string[]): Promise<Set<string>> {
-  return withPostgres('find orders', async () => {
-    if (ids.length === 0) return new Set<string>()
-    const rows = await db.select({ id: orders.id }).from(orders).where(inArray(orders.id, ids))
-    return new Set(rows.map((r) => r.id))
-  })
+export function findOrders(db: Db, ids: string[]): Promise<OrderRow[]> {
+  if (ids.length === 0) return Promise.resolve([])
+  return withPostgres('find orders', () => db.select().from(orders).where(inArray(orders.id, ids)))
 }
 
 /** Units each user bought of a product: the purchase limit's count, when Redis must be rebuilt. */

@@ -25,6 +25,8 @@ export const products = pgTable(
     description: text('description'),
     totalStock: integer('total_stock').notNull(),
     sold: integer('sold').notNull().default(0),
+    /** bumped by every stock edit: Redis keeps the total of the newest version it saw */
+    stockVersion: integer('stock_version').notNull().default(0),
     priceCents: bigint('price_cents', { mode: 'number' }),
     maxPerUser: integer('max_per_user'),
     saleStartsAt: timestamp('sale_starts_at', { withTimezone: true }),

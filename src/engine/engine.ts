@@ -84,12 +84,33 @@ export function createEngine(port: ScriptPort, opts: EngineOptions): Engine {
   const run = (script: LuaScript, k: string[], args: string[]) => runScript(port, script, k, args)
   const guards = createGuards(run, keys, opts)
 
+  /**
+   * init-product with a product's bought counts, in chunks. Creating: every
+   * chunk but the last only loads counts ('bought'), the last creates.
+   * Merging into a live product: every chunk merges.
+   */
+  async function loadBought(id: number, fields: string[], bought: Map<string, number> = new Map(), mode: 'create' | 'merge') {
+    const pairs = [...bought]
+    for (const [user, units] of pairs) {
+      keys.userIndex(user) // the same user ids as everywhere
+      assertCount('bought', units, 1)
+    }
+    for (let i = 0; ; i += BOUGHT_CHUNK) {
+      const last = i + BOUGHT_CHUNK >= pairs.length
+      const chunk = pairs.slice(i, i + BOUGHT_CHUNK).flatMap(([user, units]) => [user, String(units)])
+      const chunkMode = last || mode === 'merge' ? mode : 'bought'
+      asInt(initProductScript.name, await run(initProductScript, keys.productArgs(id), [...fields, chunkMode, ...chunk]))
+      if (last) return
+    }
+  }
+
   return {
     ...createLedger(run, keys, guards),
 
     async initProduct(id, p) {
       assertCount('total', p.total, 0)
       assertCount('sold', p.sold, 0)
+      assertCount('stockVersion', p.stockVersion, 0)
       const fields = [
         String(p.total),
         String(p.sold),
@@ -98,24 +119,14 @@ export function createEngine(port: ScriptPort, opts: EngineOptions): Engine {
         optionalMs('saleStartsAt', p.saleStartsAt),
         optionalMs('saleEndsAt', p.saleEndsAt),
         p.name,
+        String(p.stockVersion),
       ]
-      const bought = [...(p.bought ?? [])]
-      for (const [user, units] of bought) {
-        keys.userIndex(user) // the same user ids as everywhere
-        assertCount('bought', units, 1)
-      }
-      // Every chunk but the last only loads bought counts; the last creates the product.
-      for (let i = 0; ; i += BOUGHT_CHUNK) {
-        const chunk = bought.slice(i, i + BOUGHT_CHUNK)
-        const last = i + BOUGHT_CHUNK >= bought.length
-        const reply = await run(initProductScript, keys.productArgs(id), [
-          ...fields,
-          last ? 'create' : 'bought',
-          ...chunk.flatMap(([user, units]) => [user, String(units)]),
-        ])
-        asInt(initProductScript.name, reply)
-        if (last) return
-      }
+      await loadBought(id, fields, p.bought, 'create')
+    },
+
+    async reloadBought(id, bought) {
+      // Only the bought counts move: init-product's other arguments are not read in this mode.
+      await loadBought(id, ['', '', '', '', '', '', '', ''], bought, 'merge')
     },
 
     async reserve(userId, productId, quantity, guard) {

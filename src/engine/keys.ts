@@ -6,17 +6,20 @@
  * of them (bulk reserve spans products and the user's index).
  *
  *   {P}:p:<id>          hash  name, total, sold, reserved, pending, settled, price,
- *                             max_per_user, sale_starts_at, sale_ends_at (ms; '' = none)
+ *                             max_per_user, sale_starts_at, sale_ends_at (ms; '' = none),
+ *                             total_version (the Postgres stock_version of total),
+ *                             edit, edit_until (the lease of a stock edit in progress)
  *   {P}:p:<id>:exp      zset  user -> hold expiry (ms)
- *   {P}:p:<id>:hold     hash  user -> "qty|first reserve ms|address" (the start caps
+ *   {P}:p:<id>:hold     hash  user -> "qty|first reserve ms|expiry ms|address" (the start caps
  *                             the hold's life; address '' when not counted)
  *   {P}:p:<id>:addr     hash  client address -> units it holds (MAX_HELD_PER_ADDRESS)
  *   {P}:p:<id>:bought   hash  user -> units bought or pending (products with max_per_user)
+ *   {P}:p:<id>:pending  hash  order id -> "user|qty|amount cents|created ms|key hash":
+ *                             checkouts taken out of holds, not yet confirmed by Postgres
  *   {P}:u:<user>        hash  product -> "qty|expiry ms|may buy more": the user's index,
  *                             for listing; lives until the user's latest hold expires
- *   {P}:pending         hash  order id -> "product|user|qty|amount cents|created ms":
- *                             checkouts taken out of holds, not yet confirmed by Postgres
- *   {P}:pending:at      zset  order id -> created ms (the reconciler's queue)
+ *   {P}:pending:at      zset  "product|order id|key hash" -> created ms, or the end of a
+ *                             reconciler's claim on it (the reconciler's queue)
  *   {P}:idem:<sha256>   hash  one customer's Idempotency-Key: body hash, order id,
  *                             state, lease, and the first answer (status, body)
  *   {P}:rl:a:<address>  hash  sliding window of one client address's writes
@@ -43,16 +46,19 @@ export interface ProductKeys {
   addr: string
   /** units bought per user */
   bought: string
+  /** pending checkouts */
+  pending: string
 }
 
 export interface Keys {
   readonly namespace: string
   product(id: number): ProductKeys
-  /** A product's keys in the order every product script takes them: product, exp, hold, addr, bought. */
-  productArgs(id: number): [string, string, string, string, string]
+  /** A product's keys in the order every product script takes them: product, exp, hold, addr, bought, pending. */
+  productArgs(id: number): [string, string, string, string, string, string]
   /** index hash of a user's holds: product -> "qty|expiry|may buy more" */
   userIndex(userId: string): string
-  pending(): { orders: string; at: string }
+  /** the reconciler's queue of pending checkouts, across products */
+  pendingQueue: string
   /** `keyHash` is the hex sha256 of the customer and the client's Idempotency-Key. */
   idempotency(keyHash: string): string
   /** The sliding-window key of a client address ('a') or a customer ('c'). */
@@ -77,20 +83,20 @@ export function createKeys(prefix: string): Keys {
   const product = (id: number): ProductKeys => {
     assertProductId(id)
     const p = `${ns}:p:${id}`
-    return { product: p, exp: `${p}:exp`, hold: `${p}:hold`, addr: `${p}:addr`, bought: `${p}:bought` }
+    return { product: p, exp: `${p}:exp`, hold: `${p}:hold`, addr: `${p}:addr`, bought: `${p}:bought`, pending: `${p}:pending` }
   }
   return {
     namespace: ns,
     product,
     productArgs(id) {
       const p = product(id)
-      return [p.product, p.exp, p.hold, p.addr, p.bought]
+      return [p.product, p.exp, p.hold, p.addr, p.bought, p.pending]
     },
     userIndex(userId) {
       assertUserId(userId)
       return `${ns}:u:${userId}`
     },
-    pending: () => ({ orders: `${ns}:pending`, at: `${ns}:pending:at` }),
+    pendingQueue: `${ns}:pending:at`,
     idempotency(keyHash) {
       if (!/^[0-9a-f]{64}$/.test(keyHash)) throw new RangeError('invalid idempotency key hash')
       return `${ns}:idem:${keyHash}`

@@ -60,6 +60,8 @@ export interface ProductInit {
   maxPerUser: number | null
   saleStartsAt: Date | null
   saleEndsAt: Date | null
+  /** Postgres's stock_version of `total` */
+  stockVersion: number
   /** units each user has bought (orders in Postgres), for the purchase limit */
   bought?: Map<string, number>
 }
@@ -111,6 +113,8 @@ export interface Hold extends HeldNow {
 
 export interface Engine extends Ledger {
   initProduct(id: number, p: ProductInit): Promise<void>
+  /** reloads a live product's bought counts (their key was lost) from Postgres's orders */
+  reloadBought(id: number, bought: Map<string, number>): Promise<void>
   reserve(userId: string, productId: number, quantity: number, guard?: Guard): Promise<ReserveResult>
   reserveBulk(userId: string, items: BulkItem[], guard?: Guard): Promise<BulkResult>
   release(userId: string, productId: number, guard?: Guard): Promise<ReleaseResult>

@@ -72,6 +72,10 @@ export const ERROR_EXAMPLES: Record<ErrorCode, ErrorExample> = {
     error: 'total_stock cannot go below the 42 unit(s) sold or held',
     details: [{ field: 'total_stock', minimum: 42 }],
   },
+  STOCK_EDIT_IN_FLIGHT: {
+    meaning: 'another stock edit of this product is still running (edits of one product run one at a time); retry after `Retry-After` seconds',
+    error: 'Another stock edit of this product is still running',
+  },
   AMOUNT_MISMATCH: {
     meaning: "total_amount is not the product's price × quantity",
     error: 'total_amount must be 179.80',
@@ -155,7 +159,7 @@ export function errorResponse(status: number, cases: readonly ErrorCase[]): Resp
     examples[name] = { summary: `${code}: ${example.error}`, value: failure(code, example.error, example.details) }
   })
   const headers: Record<string, OpenAPIV3_1.ReferenceObject> = { ...ERROR_HEADERS[status] }
-  if (status === 409 && codes.includes('IDEMPOTENCY_KEY_IN_FLIGHT')) headers['Retry-After'] = ref('Retry-After')
+  if (status === 409 && (codes.includes('IDEMPOTENCY_KEY_IN_FLIGHT') || codes.includes('STOCK_EDIT_IN_FLIGHT'))) headers['Retry-After'] = ref('Retry-After')
   return {
     description: [
       `${STATUS_TEXT[status] ?? status}:`,

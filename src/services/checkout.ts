@@ -12,7 +12,7 @@ import type { CheckoutBody } from '../schemas/checkout'
 import { sha256Hex } from '../sha256'
 import { productVanished, rateLimited } from './errors'
 import { withHydration } from './hydrate'
-import { orderView } from './order-view'
+import { placedOrderBody } from './order-view'
 
 /** What the route answers: a fresh response, or the first answer replayed for an Idempotency-Key. */
 export type CheckoutAnswer = (
@@ -133,7 +133,7 @@ async function confirm(a: Attempt, order: PendingOrder): Promise<CheckoutAnswer>
     await deps.engine.settle({ productId: order.productId, orderId: order.orderId, mode: 'give_back' })
     return replayOrder(a, result.keyTakenBy, true)
   }
-  const body = ok(orderView(result.recorded), 'Order placed')
+  const body = placedOrderBody(result.recorded)
   const record = a.keyHash ? { keyHash: a.keyHash, status: 201, body: JSON.stringify(body) } : undefined
   try {
     await deps.engine.settle({ productId: order.productId, orderId: order.orderId, mode: 'confirm', record })
@@ -153,7 +153,7 @@ async function replayOrder(a: Attempt, placed: OrderRow, record = false): Promis
   const same =
     placed.productId === a.body.product_id && placed.quantity === a.body.quantity && placed.totalAmountCents === a.body.total_amount
   if (!same) return record ? refuse(a, 422, 'IDEMPOTENCY_KEY_REUSED', keyReused().message) : Promise.reject(keyReused().withRate(a.rate))
-  const body = JSON.stringify(ok(orderView(placed), 'Order placed'))
+  const body = JSON.stringify(placedOrderBody(placed))
   if (record && a.keyHash) await a.deps.engine.settle({ productId: a.body.product_id, mode: 'confirm', record: { keyHash: a.keyHash, status: 201, body } })
   return { replayed: true, status: 201, body, rate: a.rate }
 }

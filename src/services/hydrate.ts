@@ -16,6 +16,7 @@ export function engineProduct(row: ProductRow) {
     maxPerUser: row.maxPerUser,
     saleStartsAt: row.saleStartsAt,
     saleEndsAt: row.saleEndsAt,
+    stockVersion: row.stockVersion,
   }
 }
 

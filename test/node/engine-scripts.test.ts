@@ -35,13 +35,13 @@ function parseHeader(source: string): Header {
   if (!block?.[1]) throw new Error('no header comment at the start of the source')
   const header: Header = { keys: [], argv: [], keysNone: false, argvNone: false, returns: false }
   for (const line of block[1].split('\n')) {
-    const slot = /^\s*(KEYS|ARGV)\[(\d+)(i)?([+-]\d+)?\]\s+\S/.exec(line)
+    const slot = /^\s*(KEYS|ARGV)\[(\d+|(?=i))(i)?([+-]\d+)?\]\s+\S/.exec(line)
     if (slot) {
       const [, which, num, perItem, offset] = slot
       const list = which === 'KEYS' ? header.keys : header.argv
       list.push(
         perItem
-          ? { kind: 'item', mult: Number(num), offset: Number(offset ?? 0) }
+          ? { kind: 'item', mult: Number(num || 1), offset: Number(offset ?? 0) }
           : { kind: 'fixed', index: Number(num) },
       )
       continue
@@ -131,6 +131,7 @@ describe('scripts', () => {
     expect(names.sort()).toEqual(
       [
         'checkout',
+        'claim-pending',
         'init-product',
         'list-holds',
         'list-pending',
@@ -140,9 +141,9 @@ describe('scripts', () => {
         'release',
         'reserve',
         'reserve-bulk',
-        'set-total',
         'settle',
         'status',
+        'stock-edit',
       ].sort(),
     )
   })
@@ -192,7 +193,7 @@ describe('scripts', () => {
     const limits = { address: window, customer: window, maxHeldPerAddress: 10 }
     const engine = createEngine(port, { prefix, holdSeconds: 60, holdMaxSeconds: 120, limits })
     const guard = { address: '192.0.2.1', customer: '192.0.2.1|alice' }
-    const product = { name: 'Bulk item', total: 50, sold: 0, priceCents: 100, maxPerUser: null, saleStartsAt: null, saleEndsAt: null }
+    const product = { name: 'Bulk item', total: 50, sold: 0, priceCents: 100, maxPerUser: null, saleStartsAt: null, saleEndsAt: null, stockVersion: 0 }
 
     const bulkSizes: number[] = []
     await engine.initProduct(1, product)
@@ -220,10 +221,19 @@ describe('scripts', () => {
     await engine.checkout({ ...sale, orderId: 'order-2', guard })
     await engine.settle({ productId: 2, orderId: 'order-1', mode: 'confirm', record: { keyHash, status: 201, body: '{}' } })
     await engine.settle({ productId: 2, mode: 'release', keyHash })
-    await engine.setTotal(2, 60)
-    await engine.listPending(new Date(), 10)
+    await engine.reserve('alice', 2, 1)
+    await engine.checkout({ ...sale, orderId: 'order-3', idempotency: { keyHash: 'b'.repeat(64), requestHash: 'r' } })
+    expect(await engine.beginStockEdit(2, 60, 'edit-1', 5000)).toMatchObject({ ok: true })
+    await engine.endStockEdit(2, 'edit-1', { total: 60, stockVersion: 1 })
+    await engine.settle({ productId: 2, mode: 'release', keyHash: 'b'.repeat(64) }) // its request gave up: the reconciler may claim it
+    const queued = await engine.listPending(new Date(Date.now() + 1000), 10)
+    expect(queued.map((q) => q.orderId)).toContain('order-3')
+    const claimed = await engine.claimPending(queued.find((q) => q.orderId === 'order-3')!, 30_000, new Date(Date.now() + 1000))
+    if (!claimed.ok) throw new Error(claimed.reason)
+    await engine.settle({ productId: 2, orderId: 'order-3', mode: 'give_back', keyHash: 'b'.repeat(64), claim: claimed.claim })
     const report = await engine.inspect(2)
-    await engine.repair(2, report!, { sold: 1, total: 60 })
+    await engine.repair(2, report!, { sold: 1, total: 60, stockVersion: 1, recordedOrderIds: ['order-2'] })
+    await engine.reloadBought(4, new Map([['carol', 1]]))
 
     const seen = new Set<string>()
     const bulkNs: number[] = []

@@ -110,6 +110,7 @@ const product = (p: Partial<ProductInit> = {}): ProductInit => ({
   maxPerUser: null,
   saleStartsAt: null,
   saleEndsAt: null,
+  stockVersion: 0,
   ...p,
 })
 
@@ -176,6 +177,8 @@ describe.each(ADAPTERS)('engine via $name', (factory) => {
       max_per_user: '3',
       sale_starts_at: String(starts.getTime()),
       sale_ends_at: '',
+      pending: '0',
+      total_version: '0',
     })
     expect(await engine.reserve('alice', 1, 2)).toMatchObject({ ok: true, quantity: 2 })
     // A live product is never overwritten.
@@ -212,10 +215,11 @@ describe.each(ADAPTERS)('engine via $name', (factory) => {
       hold: `${ns}:p:7:hold`,
       addr: `${ns}:p:7:addr`,
       bought: `${ns}:p:7:bought`,
+      pending: `${ns}:p:7:pending`,
     })
     expect(keys.userIndex('alice')).toBe(`${ns}:u:alice`)
     expect(await direct.zscore(`${ns}:p:7:exp`, 'alice')).toBe(String(again.expiresAt.getTime()))
-    expect(await direct.hget(`${ns}:p:7:hold`, 'alice')).toBe(`5|${first.expiresAt.getTime() - 60_000}|`)
+    expect(await direct.hget(`${ns}:p:7:hold`, 'alice')).toBe(`5|${first.expiresAt.getTime() - 60_000}|${again.expiresAt.getTime()}|`)
     expect(await direct.hget(`${ns}:u:alice`, '7')).toBe(`5|${again.expiresAt.getTime()}|`)
     // The user's index lives exactly as long as its latest hold.
     expect(await direct.pexpiretime(`${ns}:u:alice`)).toBe(again.expiresAt.getTime())

@@ -105,7 +105,7 @@ const ANSWERS: Record<string, Record<string, ErrorCode[]>> = {
     ...JSON_BODY,
     ...ADMIN,
     ...PRODUCT_404,
-    409: ['STOCK_BELOW_COMMITTED'],
+    409: ['STOCK_BELOW_COMMITTED', 'STOCK_EDIT_IN_FLIGHT'],
     ...LIMITED,
     ...ALWAYS,
   },

@@ -4,7 +4,7 @@
  * whose SHA is pinned. Changing a helper changes those SHAs (a test says which).
  *
  * A product is a table of its keys (k_product, k_exp, k_hold, k_addr,
- * k_bought: KEYS in that order, see product_keys) and, once read, its
+ * k_bought, k_pending: KEYS in that order, see product_keys) and, once read, its
  * counters; the helpers that change holds keep its `reserved` in step with
  * the hash, so a script decides on what it has read.
  */
@@ -27,20 +27,38 @@ local function call_chunked(cmd, key, list)
 end
 `
 
+/** The header lines of a product's six keys, from KEYS[first] on. */
+export function productKeysHeader(first = 1): string {
+  const lines = [
+    ['product hash', '{P}:p:<id>', ''],
+    ['product hold expiries', '{P}:p:<id>:exp', 'zset user -> expiry ms'],
+    ['product holds', '{P}:p:<id>:hold', 'hash user -> "qty|first reserve ms|expiry ms|address"'],
+    ['units held per address', '{P}:p:<id>:addr', 'hash address -> units'],
+    ['units bought per user', '{P}:p:<id>:bought', 'hash user -> units bought or pending'],
+    ['pending checkouts', '{P}:p:<id>:pending', 'hash order id -> "user|qty|amount|created ms|key hash"'],
+  ]
+  return lines
+    .map(([what, key, shape], i) => `KEYS[${first + i}]`.padEnd(9) + ` ${what!.padEnd(24)} ${key!.padEnd(19)} ${shape}`.trimEnd())
+    .join('\n')
+}
+
 /**
- * product_keys(i): the product whose five keys start at KEYS[i];
- * parse_hold(v): qty, start, address of a hold value ("qty|start|address";
- * address '' when the hold counts against none);
+ * product_keys(i): the product whose six keys start at KEYS[i];
+ * parse_hold(v): qty, start, address, expiry of a hold value
+ * ("qty|first reserve ms|expiry ms|address"; address '' when the hold counts
+ * against none; the expiry is also the hold's score in k_exp, kept here so a
+ * lost k_exp can be rebuilt);
  * free_address(p, addr, qty): the address no longer holds those units.
  */
 export const PRODUCT = `
 local function product_keys(i)
-  return { k_product = KEYS[i], k_exp = KEYS[i + 1], k_hold = KEYS[i + 2], k_addr = KEYS[i + 3], k_bought = KEYS[i + 4] }
+  return { k_product = KEYS[i], k_exp = KEYS[i + 1], k_hold = KEYS[i + 2], k_addr = KEYS[i + 3],
+    k_bought = KEYS[i + 4], k_pending = KEYS[i + 5] }
 end
 local function parse_hold(v)
-  if not v then return 0, nil, '' end
-  local qty, start, addr = string.match(v, '^(%d+)|(%d+)|?(.*)$')
-  return tonumber(qty) or 0, tonumber(start), addr or ''
+  if not v then return 0, nil, '', nil end
+  local qty, start, expires, addr = string.match(v, '^(%d+)|(%d+)|(%d+)|(.*)$')
+  return tonumber(qty) or 0, tonumber(start), addr or '', tonumber(expires)
 end
 local function free_address(p, addr, qty)
   if addr == '' or qty <= 0 then return end
@@ -245,7 +263,7 @@ local function add_hold(p, user, held, start, addr, add, now, hold_ms, max_ms)
   local total = held + add
   local expires = math.min(now + hold_ms, start + max_ms)
   redis.call('HINCRBY', p.k_product, 'reserved', add)
-  redis.call('HSET', p.k_hold, user, total .. '|' .. start .. '|' .. addr)
+  redis.call('HSET', p.k_hold, user, table.concat({total, start, expires, addr}, '|'))
   redis.call('ZADD', p.k_exp, expires, user)
   if addr ~= '' then redis.call('HINCRBY', p.k_addr, addr, add) end
   return total, expires

@@ -1,17 +1,13 @@
 import type { LuaScript } from '../run-script'
-import { CALL_CHUNKED, DROP_HOLD, FIND_HOLD, GUARD, NOW_MS, OPEN_PRODUCT, PRODUCT, PURGE_EXPIRED } from './lua-lib'
+import { CALL_CHUNKED, DROP_HOLD, FIND_HOLD, GUARD, NOW_MS, OPEN_PRODUCT, PRODUCT, productKeysHeader, PURGE_EXPIRED } from './lua-lib'
 
 const source = `--[[ release: cancel one user's hold on one product; its units go back on
 sale. The write limits are checked first, in the same step.
 
-KEYS[1]  product hash             {P}:p:<id>
-KEYS[2]  product hold expiries    {P}:p:<id>:exp    zset user -> expiry ms
-KEYS[3]  product holds            {P}:p:<id>:hold   hash user -> "qty|first reserve ms|address"
-KEYS[4]  units held per address   {P}:p:<id>:addr   hash address -> units
-KEYS[5]  units bought per user    {P}:p:<id>:bought (not touched)
-KEYS[6]  user index               {P}:u:<user>      hash product -> "qty|expiry ms|may buy more"
-KEYS[7]  address write window     {P}:rl:a:<address>
-KEYS[8]  customer write window    {P}:rl:c:<customer>
+${productKeysHeader()}
+KEYS[7]   user index               {P}:u:<user>        hash product -> "qty|expiry ms|may buy more"
+KEYS[8]   address write window     {P}:rl:a:<address>
+KEYS[9]   customer write window    {P}:rl:c:<customer>
 
 ARGV[1]  user id
 ARGV[2]  product id (field of the user index)
@@ -34,9 +30,9 @@ local now = now_ms()
 
 local p = product_keys(1)
 if not read_product(p) then return with_rate(NO_RATE, {'NOT_LOADED'}) end
-local limited, rate = guard(KEYS[7], KEYS[8], 3, now)
+local limited, rate = guard(KEYS[8], KEYS[9], 3, now)
 if limited then return limited end
-redis.call('HDEL', KEYS[6], product_id)
+redis.call('HDEL', KEYS[7], product_id)
 open_product(p, now)
 local held, _, addr = find_hold(p, user, now)
 if not held then return with_rate(rate, {'NO_RESERVATION'}) end
@@ -47,5 +43,5 @@ return with_rate(rate, {'OK', held})
 export const releaseScript: LuaScript = {
   name: 'release',
   source,
-  sha: '3857ed69524d3507c554dad9ad2fc5986901b4c5',
+  sha: '8c84cd760b0d4fc34e13bbb544c89859c6e17f0f',
 }

@@ -24,12 +24,13 @@ on top of the earlier ones.
 KEYS[1]     user index               {P}:u:<user>      hash product -> "qty|expiry ms|may buy more"
 KEYS[2]     address write window     {P}:rl:a:<address>
 KEYS[3]     customer write window    {P}:rl:c:<customer>
-then five keys per item i = 1..n:
-KEYS[5i-1]  product hash             {P}:p:<id>
-KEYS[5i]    product hold expiries    {P}:p:<id>:exp    zset user -> expiry ms
-KEYS[5i+1]  product holds            {P}:p:<id>:hold   hash user -> "qty|first reserve ms|address"
-KEYS[5i+2]  units held per address   {P}:p:<id>:addr   hash address -> units
-KEYS[5i+3]  units bought per user    {P}:p:<id>:bought hash user -> units
+then six keys per item i = 1..n:
+KEYS[6i-2]  product hash             {P}:p:<id>
+KEYS[6i-1]  product hold expiries    {P}:p:<id>:exp      zset user -> expiry ms
+KEYS[6i]    product holds            {P}:p:<id>:hold     hash user -> "qty|first reserve ms|expiry ms|address"
+KEYS[6i+1]  units held per address   {P}:p:<id>:addr     hash address -> units
+KEYS[6i+2]  units bought per user    {P}:p:<id>:bought   hash user -> units bought or pending
+KEYS[6i+3]  pending checkouts        {P}:p:<id>:pending  (not touched)
 
 ARGV[1]     user id
 ARGV[2]     hold length, ms
@@ -63,7 +64,7 @@ local now = now_ms()
 
 local products, missing = {}, {'NOT_LOADED'}
 for i = 1, n do
-  products[i] = product_keys(5 * i - 1)
+  products[i] = product_keys(6 * i - 2)
   if not read_product(products[i]) then missing[#missing + 1] = i end
 end
 if #missing > 1 then return with_rate(NO_RATE, missing) end
@@ -118,5 +119,5 @@ return with_rate(rate, reply)
 export const reserveBulkScript: LuaScript = {
   name: 'reserve-bulk',
   source,
-  sha: '5328feaa8496d8db2dfe91b4e053be89a9f46dba',
+  sha: 'af58a7007c464cbd087b042cf5f7d14a607edafc',
 }

@@ -12,6 +12,7 @@ import {
   NOW_MS,
   OPEN_PRODUCT,
   PRODUCT,
+  productKeysHeader,
   PURGE_EXPIRED,
 } from './lua-lib'
 
@@ -19,14 +20,10 @@ const source = `--[[ reserve: put units of one product on hold for one user, or 
 user's hold, restarting its clock (capped at first reserve + hold cap). The
 write limits are checked first, in the same step.
 
-KEYS[1]  product hash             {P}:p:<id>        total, sold, reserved, limits, sale window
-KEYS[2]  product hold expiries    {P}:p:<id>:exp    zset user -> expiry ms
-KEYS[3]  product holds            {P}:p:<id>:hold   hash user -> "qty|first reserve ms|address"
-KEYS[4]  units held per address   {P}:p:<id>:addr   hash address -> units
-KEYS[5]  units bought per user    {P}:p:<id>:bought hash user -> units
-KEYS[6]  user index               {P}:u:<user>      hash product -> "qty|expiry ms|may buy more"
-KEYS[7]  address write window     {P}:rl:a:<address>
-KEYS[8]  customer write window    {P}:rl:c:<customer>
+${productKeysHeader()}
+KEYS[7]   user index               {P}:u:<user>        hash product -> "qty|expiry ms|may buy more"
+KEYS[8]   address write window     {P}:rl:a:<address>
+KEYS[9]   customer write window    {P}:rl:c:<customer>
 
 ARGV[1]  user id
 ARGV[2]  product id (field of the user index)
@@ -61,7 +58,7 @@ local now = now_ms()
 
 local p = product_keys(1)
 if not read_product(p) then return with_rate(NO_RATE, {'NOT_LOADED'}) end
-local limited, rate = guard(KEYS[7], KEYS[8], 8, now)
+local limited, rate = guard(KEYS[8], KEYS[9], 8, now)
 if limited then return limited end
 open_product(p, now)
 local held, start, addr = find_hold(p, user, now)
@@ -73,12 +70,12 @@ if refusal then return with_rate(rate, refusal) end
 
 local total, expires = add_hold(p, user, held, start, addr, add, now, hold_ms, max_ms)
 local more = may_buy_more(p, total, bought)
-index_holds(KEYS[6], {product_id, total, expires, more}, now)
+index_holds(KEYS[7], {product_id, total, expires, more}, now)
 return with_rate(rate, {'OK', total, expires, more})
 `
 
 export const reserveScript: LuaScript = {
   name: 'reserve',
   source,
-  sha: '0d801c1065c2b36380bca30ab656ea3a5779002a',
+  sha: 'e3c4cbdfebd3557053b848a2f003a7e607b7c924',
 }

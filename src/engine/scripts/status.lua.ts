@@ -1,13 +1,9 @@
 import type { LuaScript } from '../run-script'
-import { CALL_CHUNKED, NOW_MS, PRODUCT, PURGE_EXPIRED } from './lua-lib'
+import { CALL_CHUNKED, NOW_MS, PRODUCT, productKeysHeader, PURGE_EXPIRED } from './lua-lib'
 
 const source = `--[[ status: a product's live counters, after purging its expired holds.
 
-KEYS[1]  product hash             {P}:p:<id>
-KEYS[2]  product hold expiries    {P}:p:<id>:exp    zset user -> expiry ms
-KEYS[3]  product holds            {P}:p:<id>:hold   hash user -> "qty|first reserve ms|address"
-KEYS[4]  units held per address   {P}:p:<id>:addr   hash address -> units
-KEYS[5]  units bought per user    {P}:p:<id>:bought (not touched)
+${productKeysHeader()}
 
 ARGV     none
 
@@ -28,5 +24,5 @@ return {'OK', tonumber(f[1]) or 0, tonumber(f[2]) or 0, (tonumber(f[3]) or 0) - 
 export const statusScript: LuaScript = {
   name: 'status',
   source,
-  sha: 'db25b1f987a880a3fe2498f8c228b135d4fdbe63',
+  sha: '0605689bc371a5b6756d384af75d37e5c85e80da',
 }
