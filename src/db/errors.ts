@@ -26,14 +26,23 @@ export function pgError(err: unknown): PgErrorFields | undefined {
 }
 
 /**
- * Runs one database call (named `operation` in the logs); when Postgres gave no answer (network, timeout,
- * server error without a SQLSTATE) it becomes StoreUnavailableError → 503.
+ * SQLSTATE classes that say the server cannot serve now, not that the
+ * statement is wrong: connection (08), a transaction to retry (40), resources
+ * (53), operator intervention such as a cancelled statement (57), system (58).
+ */
+const TRANSIENT = /^(08|40|53|57|58)/
+
+/**
+ * Runs one database call (named `operation` in the logs); when Postgres gave
+ * no answer (network, timeout, server error without a SQLSTATE) or a
+ * transient one, it becomes StoreUnavailableError → 503.
  */
 export async function withPostgres<T>(operation: string, call: () => Promise<T>): Promise<T> {
   try {
     return await call()
   } catch (err) {
-    if (pgError(err)) throw err
+    const code = pgError(err)?.code
+    if (code && !TRANSIENT.test(code)) throw err
     throw new StoreUnavailableError('postgres', err, operation)
   }
 }

@@ -2,6 +2,7 @@ import type { Context, ErrorHandler, NotFoundHandler } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import { ConfigError } from '../env'
+import { pgError } from '../db/errors'
 import type { AppEnv } from '../types'
 import { AppError } from './app-error'
 import { rateLimitHeaders } from './rate-limited'
@@ -63,9 +64,14 @@ function logStoreError(c: Context<AppEnv>, err: StoreUnavailableError) {
   log(c, 'warn', { error: err.name, store: err.store, operation: err.operation, kind: err.kind })
 }
 
-/** A bug: its name and where it happened (the stack), never a cause's text, which may echo data. */
+/**
+ * A bug: its name, a SQLSTATE if Postgres answered one, and where it happened
+ * (the stack's frames). Never a message: drivers put the query and its
+ * parameters (user ids, keys) in theirs.
+ */
 function logError(c: Context<AppEnv>, err: Error, level: 'warn' | 'error') {
-  log(c, level, { error: err.name, message: err.message, stack: err.stack?.split('\n').slice(1, 6).join('\n') })
+  const frames = err.stack?.split('\n').filter((line) => /^\s+at /.test(line)).slice(0, 5).join('\n')
+  log(c, level, { error: err.name, sqlstate: pgError(err)?.code, stack: frames })
 }
 
 function log(c: Context<AppEnv>, level: 'warn' | 'error', details: Record<string, unknown>) {
