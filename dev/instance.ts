@@ -43,7 +43,7 @@ export function lockDataDir(dataDir: string, what: string): () => void {
     if (owner && pidAlive(owner.pid)) {
       throw new StepError(
         `${dataDir} is in use by ${owner.what} (pid ${owner.pid}). ` +
-          `Stop it first (Ctrl-C in its terminal, or kill ${owner.pid}), or use another folder: DEV_DATA_DIR=.data-2 PORT=3001 npm run dev`,
+          `Stop it first (Ctrl-C in its terminal, or kill ${owner.pid}), or use another folder (DEV_DATA_DIR=.data-2).`,
       )
     }
     rmSync(file, { force: true }) // left by a process that is gone

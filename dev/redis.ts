@@ -43,29 +43,30 @@ export async function freePort(): Promise<number> {
 
 /**
  * The Redis behind the local Upstash server. An explicit REDIS_URL must
- * answer. Unset, it is the one on the default port or, when nothing answers
- * there, a throwaway `redis-server` (persistence off) on a free port.
+ * answer. Unset, it is the one at `defaultUrl` or, when nothing answers
+ * there, a throwaway `redis-server` on a free port.
  */
-export async function ensureRedis(explicitUrl: string | undefined): Promise<RedisHandle> {
-  const url = explicitUrl ?? DEFAULT_REDIS_URL
+export async function ensureRedis(explicitUrl: string | undefined, defaultUrl = DEFAULT_REDIS_URL): Promise<RedisHandle> {
+  const url = explicitUrl ?? defaultUrl
   const failure = await pingFailure(url)
   if (!failure) return { url, started: false, stop: async () => {} }
   if (explicitUrl !== undefined) {
     throw new StepError(
       `REDIS_URL (${redactUrl(url)}) does not answer: ${failure}. ` +
-        `Start Redis there, or unset REDIS_URL to use the one at ${DEFAULT_REDIS_URL} (or a throwaway one).`,
+        `Start Redis there, or unset REDIS_URL to use the one at ${defaultUrl} (or a throwaway one).`,
     )
   }
   if (spawnSync('redis-server', ['--version']).status !== 0) {
     throw new StepError(
-      `No Redis answers at ${DEFAULT_REDIS_URL} (REDIS_URL is unset): ${failure}, and redis-server is not installed to start one. ` +
+      `No Redis answers at ${defaultUrl} (REDIS_URL is unset): ${failure}, and redis-server is not installed to start one. ` +
         'Install Redis (e.g. `apt-get install redis-server` or `brew install redis`) or set REDIS_URL.',
     )
   }
   return startThrowawayRedis()
 }
 
-async function startThrowawayRedis(): Promise<RedisHandle> {
+/** A `redis-server` of its own (persistence off) on a free port, stopped by the handle. */
+export async function startThrowawayRedis(): Promise<RedisHandle> {
   const port = await freePort()
   const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
     stdio: 'ignore',
