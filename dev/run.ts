@@ -200,6 +200,7 @@ async function startWrangler(config: Config, envFile: string): Promise<void> {
     }
     forward(wrangler.stdout, process.stdout, onLine)
     forward(wrangler.stderr, process.stderr, onLine)
+    setTimeout(() => reject(new StepError(`Starting wrangler dev: it did not report "${ready}" within 120 s (its output is above)`)), 120_000).unref()
     wrangler.once('exit', (code) => {
       if (stopping) return
       if (!served) {
