@@ -11,6 +11,11 @@ export interface LocalStackOptions {
   upstashToken?: string
   /** Apply drizzle/ migrations before serving (default true). */
   migrate?: boolean
+  /**
+   * Milliseconds both servers add before answering each request, to simulate
+   * stores in a region far from the app with its clients unchanged (default 0).
+   */
+  rttMs?: number
 }
 
 /** The variables that point the Worker's production clients at the local services. */
@@ -28,12 +33,17 @@ export interface LocalStack {
   close(): Promise<void>
 }
 
+const secret = (): string => randomBytes(24).toString('base64url')
+
 /**
  * Starts the Upstash-compatible server over Redis and the Neon-compatible
- * server over PGlite or Postgres, both on free loopback ports.
+ * server over PGlite or Postgres, both on free loopback ports, each requiring
+ * a random secret that only the returned variables carry.
  */
 export async function startLocalStack(opts: LocalStackOptions): Promise<LocalStack> {
-  const token = opts.upstashToken ?? randomBytes(24).toString('base64url')
+  const token = opts.upstashToken ?? secret()
+  const password = secret()
+  const delayMs = opts.rttMs ?? 0
   const migrate = opts.migrate ?? true
   let backend
   let database: string
@@ -49,13 +59,13 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     backend = postgresBackend(opts.database.url)
     database = new URL(opts.database.url).pathname.slice(1) || 'postgres'
   }
-  const neon = await startNeonServer({ backend })
-  const upstash = await startUpstashServer({ redisUrl: opts.redisUrl, token })
+  const neon = await startNeonServer({ backend, password, delayMs })
+  const upstash = await startUpstashServer({ redisUrl: opts.redisUrl, token, delayMs })
   return {
     vars: {
       UPSTASH_REDIS_REST_URL: upstash.url,
       UPSTASH_REDIS_REST_TOKEN: token,
-      DATABASE_URL: `postgresql://flashdeal:local@127.0.0.1:${neon.port}/${database}`,
+      DATABASE_URL: `postgresql://flashdeal:${password}@127.0.0.1:${neon.port}/${database}`,
       NEON_FETCH_ENDPOINT: neon.url,
     },
     upstash,

@@ -1,7 +1,7 @@
 import { createServer, type Server, type Socket } from 'node:net'
 import { Redis, type RedisOptions } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ensureRedis, freePort, type RedisHandle } from '../../dev/redis'
+import { startThrowawayRedis, type RedisHandle } from '../../dev/redis'
 import { createApp } from '../../src/app'
 import { engineFor, requestDeps } from '../../src/deps'
 import { ioredisPort } from '../../src/engine/adapters/ioredis'
@@ -126,7 +126,7 @@ describe('@upstash/ratelimit over ioredis (the self-hosted server)', () => {
 
 describe('@upstash/ratelimit over ioredis when Redis misbehaves', () => {
   it('scripts lost (SCRIPT FLUSH on a Redis of its own): one EVAL to reload, then one EVALSHA again', async () => {
-    privateRedis = await ensureRedis(`redis://127.0.0.1:${await freePort()}`)
+    privateRedis = await startThrowawayRedis()
     const redis = await connect(privateRedis.url)
     const api = selfHosted(redis)
     const id = await product()
@@ -144,7 +144,7 @@ describe('@upstash/ratelimit over ioredis when Redis misbehaves', () => {
   })
 
   it('Redis stopped (connection closed): reads fail open, writes get 503, never a hang', { timeout: 15_000 }, async () => {
-    const handle = privateRedis ?? (privateRedis = await ensureRedis(`redis://127.0.0.1:${await freePort()}`))
+    const handle = privateRedis ?? (privateRedis = await startThrowawayRedis())
     const redis = await connect(handle.url)
     const api = selfHosted(redis)
     const id = await product()
