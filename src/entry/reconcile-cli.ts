@@ -5,7 +5,7 @@
  */
 import { edgeDeps } from '../deps'
 import { ConfigError, parseConfig, type Config } from '../env'
-import { StoreUnavailableError } from '../errors/app-error'
+import { StoreUnavailableError } from '../errors/store-unavailable'
 import { reconcile } from '../services/reconcile'
 
 const STORE_VARIABLES = ['UPSTASH_REDIS_REST_URL', 'UPSTASH_REDIS_REST_TOKEN', 'DATABASE_URL'] as const
