@@ -1,6 +1,6 @@
 import { StoreUnavailableError } from '../errors/app-error'
 
-/** The Postgres error fields the Neon driver copies onto its errors. */
+/** The Postgres error fields both drivers put on their errors. */
 export interface PgErrorFields {
   code?: string
   constraint?: string
@@ -19,10 +19,18 @@ function driverError(err: unknown): (Error & PgErrorFields) | undefined {
   return undefined
 }
 
+// A SQLSTATE (its class: two digits, or F0, HV, P0, XX), as opposed to the
+// socket error codes (ECONNREFUSED, EPIPE …) that node-postgres passes on.
+const SQLSTATE = /^([0-9]{2}|F0|HV|P0|XX)[0-9A-Z]{3}$/
+// Classes that mean the statement got no real answer: connection exception (08),
+// authorization (28), no such database (3D), out of resources (53), cancelled
+// by statement_timeout or a shutting-down server (57), system error (58).
+const NO_ANSWER = /^(08|28|3D|53|57|58)/
+
 /** A Postgres error reply (constraint, syntax …), as opposed to no reply at all. */
 export function pgError(err: unknown): PgErrorFields | undefined {
   const found = driverError(err)
-  return found?.code ? found : undefined
+  return found?.code && SQLSTATE.test(found.code) && !NO_ANSWER.test(found.code) ? found : undefined
 }
 
 /**
