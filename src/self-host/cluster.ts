@@ -1,8 +1,7 @@
 import cluster, { type Worker } from 'node:cluster'
 import { createLogger } from '../log'
-import { selfHostDeps, type SelfHostConfig } from './deps'
-import { failStartup, type ServerRole } from './server'
-import { checkStores } from './startup'
+import type { SelfHostConfig } from './deps'
+import { checkedSelfHost, type ServerRole } from './server'
 
 // Tells a forked worker whether it is the one that runs the reconciler.
 const ROLE_VARIABLE = 'FLASH_DEAL_WORKER_ROLE'
@@ -24,14 +23,7 @@ export function workerRole(): ServerRole {
  */
 export async function runPrimary(config: SelfHostConfig): Promise<void> {
   const log = createLogger(config.LOG_LEVEL)
-  const probe = selfHostDeps(config)
-  try {
-    await checkStores(probe, config)
-  } catch (err) {
-    await probe.close().catch(() => {})
-    failStartup(err)
-  }
-  await probe.close()
+  await (await checkedSelfHost(config)).close()
 
   const roles = new Map<Worker, boolean>()
   let started = false

@@ -4,7 +4,7 @@ import { getConnInfo } from '@hono/node-server/conninfo'
 import { createApp } from '../app'
 import { createLogger } from '../log'
 import { reconcile } from '../services/reconcile'
-import { selfHostDeps, type SelfHostConfig } from './deps'
+import { selfHostDeps, type SelfHost, type SelfHostConfig } from './deps'
 import { checkStores, causeOf, redactUrl, StartupError } from './startup'
 
 // In-flight requests get this long to finish after a shutdown signal.
@@ -19,9 +19,21 @@ export interface ServerRole {
 }
 
 /** Prints why the process cannot start and exits 1. */
-export function failStartup(err: unknown): never {
+function failStartup(err: unknown): never {
   console.error(err instanceof StartupError ? err.message : `Cannot start: ${causeOf(err)}`)
   process.exit(1)
+}
+
+/** This process's self-hosted deps once both stores have passed the start-up checks; else it exits 1 saying why. */
+export async function checkedSelfHost(config: SelfHostConfig): Promise<SelfHost> {
+  const host = selfHostDeps(config)
+  try {
+    await checkStores(host, config)
+  } catch (err) {
+    await host.close().catch(() => {})
+    failStartup(err)
+  }
+  return host
 }
 
 function listen(server: Server): Promise<void> {
@@ -39,13 +51,7 @@ function listen(server: Server): Promise<void> {
  */
 export async function runServer(config: SelfHostConfig, role: ServerRole): Promise<void> {
   const log = createLogger(config.LOG_LEVEL)
-  const host = selfHostDeps(config)
-  try {
-    await checkStores(host, config)
-  } catch (err) {
-    await host.close().catch(() => {})
-    failStartup(err)
-  }
+  const host = await checkedSelfHost(config)
 
   // The peer's address: put a proxy in front and this is the proxy's.
   const app = createApp(host.deps, { clientIp: (c) => getConnInfo(c).remote.address })
