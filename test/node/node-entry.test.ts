@@ -73,7 +73,8 @@ async function start(env: Record<string, string> = {}, via: 'npm' | 'node' = 'no
   let output = ''
   child.stdout!.on('data', (d) => (output += d))
   child.stderr!.on('data', (d) => (output += d))
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
+  // 'close', not 'exit': by then everything it (and its workers) wrote has been read.
+  const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)))
   return { child, base: `http://127.0.0.1:${port}`, port, output: () => output, exited }
 }
 
@@ -281,9 +282,10 @@ describe('WORKERS=2 (node:cluster)', () => {
   it('two processes serve one port, one runs the reconciler, a dead one is replaced, SIGTERM stops all with exit 0', { timeout: 60_000 }, async () => {
     const server = await start({ WORKERS: '2' })
     await healthy(server)
-    await until('both workers', () => (events(server, 'workers_started').length ? true : undefined))
-    const first = events(server, 'listening')
+    // Each worker logs its own line, through its own write to the shared pipe.
+    const first = await until('both workers', () => (events(server, 'listening').length >= 2 ? events(server, 'listening') : undefined))
     expect(first).toHaveLength(2)
+    await until('the primary', () => events(server, 'workers_started')[0])
     expect(first.map((l) => l.reconciler).sort()).toEqual([false, true])
     const pids = first.map((l) => l.pid as number)
     expect(new Set(pids).size).toBe(2)
