@@ -1,6 +1,6 @@
 import { Redis, type RedisOptions } from 'ioredis'
 import * as z from 'zod'
-import { createDb, usesNeonHttp } from '../db/client'
+import { usesNeonHttp } from '../db/client'
 import { createPooledDb } from '../db/node-postgres'
 import { engineFor, REDIS_TIMEOUT_MS, requestDeps, type Deps } from '../deps'
 import { ioredisPort } from '../engine/adapters/ioredis'
@@ -118,7 +118,8 @@ export function selfHostDeps(config: Config & Pick<SelfHostConfig, 'REDIS_URL'>,
         deadlineMs: options.queryDeadlineMs,
         onError: (err) => log('warn', 'postgres_error', { message: err.message }),
       })
-  const makeDb = pooled ? () => pooled.db : () => createDb(config)
+  // Without a pool, requestDeps makes a Neon HTTP client per request, as on the edge.
+  const makeDb = pooled ? () => pooled.db : undefined
   return {
     redis,
     engine,
