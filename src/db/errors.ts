@@ -1,6 +1,6 @@
 import { StoreUnavailableError } from '../errors/store-unavailable'
 
-/** The Postgres error fields the Neon driver copies onto its errors. */
+/** The Postgres error fields both drivers put on their errors. */
 export interface PgErrorFields {
   code?: string
   constraint?: string
@@ -19,30 +19,31 @@ function driverError(err: unknown): (Error & PgErrorFields) | undefined {
   return undefined
 }
 
+// A SQLSTATE (its class: two digits, or F0, HV, P0, XX), as opposed to the
+// socket error codes (ECONNREFUSED, EPIPE …) that node-postgres passes on.
+const SQLSTATE = /^([0-9]{2}|F0|HV|P0|XX)[0-9A-Z]{3}$/
+// Classes that mean the statement got no real answer: connection exception (08),
+// authorization (28), no such database (3D), a transaction to retry (40), out
+// of resources (53), cancelled by statement_timeout or a shutting-down server
+// (57), system error (58).
+const NO_ANSWER = /^(08|28|3D|40|53|57|58)/
+
 /** A Postgres error reply (constraint, syntax …), as opposed to no reply at all. */
 export function pgError(err: unknown): PgErrorFields | undefined {
   const found = driverError(err)
-  return found?.code ? found : undefined
+  return found?.code && SQLSTATE.test(found.code) && !NO_ANSWER.test(found.code) ? found : undefined
 }
 
 /**
- * SQLSTATE classes that say the server cannot serve now, not that the
- * statement is wrong: connection (08), a transaction to retry (40), resources
- * (53), operator intervention such as a cancelled statement (57), system (58).
- */
-const TRANSIENT = /^(08|40|53|57|58)/
-
-/**
  * Runs one database call (named `operation` in the logs); when Postgres gave
- * no answer (network, timeout, server error without a SQLSTATE) or a
- * transient one, it becomes StoreUnavailableError → 503.
+ * no answer (network, timeout, a class of NO_ANSWER) it becomes
+ * StoreUnavailableError → 503.
  */
 export async function withPostgres<T>(operation: string, call: () => Promise<T>): Promise<T> {
   try {
     return await call()
   } catch (err) {
-    const code = pgError(err)?.code
-    if (code && !TRANSIENT.test(code)) throw err
+    if (pgError(err)) throw err
     throw new StoreUnavailableError('postgres', err, operation)
   }
 }
