@@ -69,3 +69,14 @@ function logError(c: Context<AppEnv>, err: Error, level: 'warn' | 'error') {
 
 export const notFound: NotFoundHandler<AppEnv> = (c) =>
   c.json(failure('NOT_FOUND', `No route for ${c.req.method} ${c.req.path}`), 404)
+
+/** 405 with `Allow` when the path is served with other methods (`allowed` says which), else 404. */
+export const notFoundOrNotAllowed =
+  (allowed: (path: string) => string[]): NotFoundHandler<AppEnv> =>
+  (c) => {
+    const methods = allowed(c.req.path)
+    if (methods.length === 0) return notFound(c)
+    return c.json(failure('METHOD_NOT_ALLOWED', `${c.req.method} is not allowed on ${c.req.path}; it serves ${methods.join(', ')}`), 405, {
+      Allow: methods.join(', '),
+    })
+  }

@@ -32,6 +32,10 @@ export const ERROR_EXAMPLES: Record<ErrorCode, ErrorExample> = {
   },
   FORBIDDEN: { meaning: 'the token is valid but not for this', error: 'Wrong admin token' },
   NOT_FOUND: { meaning: 'no route has this path', error: 'No route for GET /api/nothing' },
+  METHOD_NOT_ALLOWED: {
+    meaning: 'the path is served, but not with this method; `Allow` lists the methods it serves',
+    error: 'PUT is not allowed on /api/reserve; it serves POST',
+  },
   PRODUCT_NOT_FOUND: { meaning: 'no product has this id', error: 'Product 42 not found', details: [{ product_id: '42' }] },
   INSUFFICIENT_STOCK: {
     meaning: 'fewer units are available than asked; `details` says how many are (and which bulk `item` failed)',
@@ -118,6 +122,7 @@ const ref = (name: string) => ({ $ref: `#/components/headers/${name}` })
 /** Headers an answer carries, by status. */
 const ERROR_HEADERS: Record<number, Record<string, OpenAPIV3_1.ReferenceObject>> = {
   401: { 'WWW-Authenticate': ref('WWW-Authenticate') },
+  405: { Allow: ref('Allow') },
   429: { 'Retry-After': ref('Retry-After'), ...rateLimitHeaders() },
   503: { 'Retry-After': ref('Retry-After') },
 }
@@ -202,6 +207,7 @@ export const HEADERS: Record<string, OpenAPIV3_1.HeaderObject> = {
   'RateLimit-Remaining': { description: 'Requests left in the window', schema: { type: 'integer', minimum: 0 }, example: 99 },
   'RateLimit-Reset': { description: 'Seconds until the window resets', schema: { type: 'integer', minimum: 0 }, example: 900 },
   'WWW-Authenticate': { description: 'The scheme to authenticate with', schema: { type: 'string' }, example: 'Bearer' },
+  Allow: { description: 'The methods the path serves, comma-separated', schema: { type: 'string' }, example: 'GET, HEAD' },
   'Idempotent-Replayed': {
     description: '`true` when this is the stored answer to an earlier request with the same Idempotency-Key',
     schema: { type: 'string', enum: ['true'] },
@@ -209,7 +215,8 @@ export const HEADERS: Record<string, OpenAPIV3_1.HeaderObject> = {
   },
 }
 
-/** Answers that belong to no one operation: any path the API does not serve. */
+/** Answers that belong to no one operation: a path the API does not serve, or a method it does not serve there. */
 export const SHARED_RESPONSES: Record<string, Response> = {
   NotFound: errorResponse(404, ['NOT_FOUND']),
+  MethodNotAllowed: errorResponse(405, ['METHOD_NOT_ALLOWED']),
 }
