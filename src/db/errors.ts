@@ -1,4 +1,4 @@
-import { StoreUnavailableError } from '../errors/app-error'
+import { AppError, StoreUnavailableError } from '../errors/app-error'
 
 /** The Postgres error fields the Neon driver copies onto its errors. */
 export interface PgErrorFields {
@@ -35,5 +35,33 @@ export async function withPostgres<T>(call: () => Promise<T>): Promise<T> {
   } catch (err) {
     if (pgError(err)) throw err
     throw new StoreUnavailableError('postgres', err)
+  }
+}
+
+const RETRY_AFTER = { 'Retry-After': '2' }
+
+/**
+ * What a Postgres error reply that no service handled tells the caller, by
+ * SQLSTATE class; undefined for the classes that mean a bug here (42 syntax or
+ * a missing table …), which stay 500. The driver's message is never used: it
+ * can quote the SQL and its parameters.
+ */
+export function pgErrorAnswer(fields: PgErrorFields): AppError | undefined {
+  switch (fields.code?.slice(0, 2)) {
+    case '22': // data exception: a value the column cannot hold got past validation
+    case '54': // program limit exceeded: a value too large to index or store
+      return new AppError(400, 'VALIDATION_ERROR', 'A value in the request cannot be stored')
+    case '23': // integrity: with every constraint validated first, only a concurrent change gets here
+    case '40': // serialization failure, deadlock
+    case '55': // lock not available
+      return new AppError(503, 'SERVICE_UNAVAILABLE', 'postgres refused the change because of a concurrent one, try again shortly', undefined, RETRY_AFTER)
+    case '08': // connection
+    case '53': // insufficient resources
+    case '57': // operator intervention, statement timeout
+    case '58': // system error
+    case 'XX': // internal error
+      return new AppError(503, 'SERVICE_UNAVAILABLE', 'postgres is unavailable, try again shortly', undefined, RETRY_AFTER)
+    default:
+      return undefined
   }
 }

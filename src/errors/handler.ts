@@ -1,6 +1,7 @@
 import type { Context, ErrorHandler, NotFoundHandler } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
+import { pgError, pgErrorAnswer } from '../db/errors'
 import { ConfigError } from '../env'
 import type { AppEnv } from '../types'
 import { AppError, StoreUnavailableError } from './app-error'
@@ -45,6 +46,12 @@ export const onError: ErrorHandler<AppEnv> = (err, c) => {
     const message = err.status === 413 ? 'Request body is too large' : err.message || 'Bad request'
     return c.json(failure(codeForHttpException(err), message), err.status as ContentfulStatusCode)
   }
+  const pg = pgError(err)
+  const answer = pg && pgErrorAnswer(pg)
+  if (answer) {
+    logError(c, err, 'warn', pg.code)
+    return c.json(failure(answer.code, answer.message), answer.status, answer.headers)
+  }
   if (err instanceof ConfigError) {
     console.error(err.message)
     return c.json(failure('CONFIGURATION_ERROR', err.message), 500)
@@ -53,8 +60,9 @@ export const onError: ErrorHandler<AppEnv> = (err, c) => {
   return c.json(failure('INTERNAL_ERROR', 'Internal server error'), 500)
 }
 
-function logError(c: Context<AppEnv>, err: Error, level: 'warn' | 'error') {
+function logError(c: Context<AppEnv>, err: Error, level: 'warn' | 'error', sqlstate?: string) {
   const fields = {
+    ...(sqlstate ? { sqlstate } : {}),
     request_id: c.get('requestId'),
     method: c.req.method,
     path: c.req.path,
