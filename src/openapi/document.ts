@@ -41,7 +41,9 @@ gives 503 with \`Retry-After\`.
 
 **Schemas** say exactly what the server accepts: patterns are ECMA-262 with
 the \`u\` flag (free text may hold neither U+0000 nor an unpaired surrogate),
-lengths count code points. Two rules JSON Schema cannot state are extension
+lengths count code points, \`multipleOf\` is exact decimal arithmetic (a
+validator working in binary floating point needs a tolerance, e.g. ajv's
+\`multipleOfPrecision\`). Two rules JSON Schema cannot state are extension
 keywords: \`x-after: <field>\` (later than that sibling date-time when both are
 given) and \`x-unique-by: <field>\` (no two items with the same value there;
 \`1\` and \`"1"\` are the same product).

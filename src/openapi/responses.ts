@@ -190,12 +190,13 @@ export function exampleOf(schema: ZodType): unknown {
 export function success(
   description: string,
   data: ZodType,
-  options: { message?: string; example?: unknown; headers?: (keyof typeof HEADERS)[] } = {},
+  options: { message?: string; example?: unknown; headers?: (keyof typeof HEADERS)[]; links?: Record<string, OpenAPIV3_1.LinkObject> } = {},
 ): Response {
   const example = ok(options.example ?? exampleOf(data), options.message)
   return {
     description,
     ...(options.headers ? { headers: Object.fromEntries(options.headers.map((name) => [name, ref(name)])) } : {}),
+    ...(options.links ? { links: options.links } : {}),
     content: { 'application/json': { schema: responseSchema(successBody(data)), example } },
   }
 }
