@@ -126,7 +126,8 @@ it(`every answer to ${RUNS} generated requests is one the document lists, with a
     .map(([op, byStatus]) => `${op.padEnd(22)} ${[...byStatus].sort(([a], [b]) => a - b).map(([s, n]) => `${s}×${n}`).join(' ')}`)
   console.log(`openapi property: ${sent} requests in ${seconds.toFixed(1)} s (seed ${SEED})\n${table.join('\n')}`)
 
-  expect(sent).toBeGreaterThanOrEqual(Math.min(RUNS, 2_000))
+  expect(sent).toBe(RUNS)
+  if (!process.env.OPENAPI_PROPERTY_RUNS) expect(sent, 'the CI run sends at least 2,000 requests').toBeGreaterThanOrEqual(2_000)
   // every operation met, and its success answered, not just its refusals
   for (const op of operationsOf(doc)) {
     const statuses = [...(answers.get(op.id)?.keys() ?? [])]
