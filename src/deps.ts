@@ -3,6 +3,7 @@ import { createDb, type Db } from './db/client'
 import { upstashPort } from './engine/adapters/upstash'
 import { createEngine, type Engine } from './engine/engine'
 import type { ScriptPort } from './engine/port'
+import { RefusalMemory } from './engine/refusal-memory'
 import type { Config } from './env'
 import { createLogger, type Logger } from './log'
 import { upstashRateLimiter, type RateLimiter } from './rate-limiter'
@@ -13,7 +14,7 @@ export interface Deps {
   engine: Engine
   db: Db
   log: Logger
-  /** absent only where a caller builds deps without one (tools, benchmarks) */
+  /** per-address limit of reads and admin routes; absent where a caller builds deps without one (tools, benchmarks) */
   limiter?: RateLimiter
 }
 
@@ -52,10 +53,21 @@ export function requestDeps(config: Config, engine: Engine, limiter?: RateLimite
   }
 }
 
+// Refused clients are remembered for as long as the isolate's parsed configuration lives.
+const refusalMemories = new WeakMap<Config, RefusalMemory>()
+
 export function engineFor(port: ScriptPort, config: Config): Engine {
+  let refusals = refusalMemories.get(config)
+  if (!refusals) refusalMemories.set(config, (refusals = new RefusalMemory()))
   return createEngine(port, {
     prefix: config.REDIS_PREFIX,
     holdSeconds: config.REDIS_TTL,
     holdMaxSeconds: config.HOLD_MAX_SECONDS,
+    limits: {
+      address: { max: config.RATE_LIMIT_MAX_REQUESTS, windowMs: config.RATE_LIMIT_WINDOW_MS },
+      customer: { max: config.USER_RATE_LIMIT_MAX_REQUESTS, windowMs: config.USER_RATE_LIMIT_WINDOW_MS },
+      maxHeldPerAddress: config.MAX_HELD_PER_ADDRESS,
+    },
+    refusals,
   })
 }

@@ -35,11 +35,23 @@ const shape = {
   NEON_FETCH_ENDPOINT: z.preprocess(emptyToUndefined, z.url({ protocol: /^https?$/ }).optional()),
   USER_RATE_LIMIT_WINDOW_MS: int(1000, 86_400_000).default(60_000),
   USER_RATE_LIMIT_MAX_REQUESTS: int(1, 1_000_000).default(10),
+  /** Most units one client address (IPv6: its /64) may hold of one product at a time; 0 = no limit. */
+  MAX_HELD_PER_ADDRESS: int(0, 1_000_000).default(10),
+  /** When set, reserve and bulk reserve need a Cloudflare Turnstile token (CF-Turnstile-Response). */
+  TURNSTILE_SECRET_KEY: z.preprocess(emptyToUndefined, z.string().min(1).optional()),
+  TURNSTILE_VERIFY_URL: z.preprocess(
+    emptyToUndefined,
+    z.url({ protocol: /^https?$/ }).default('https://challenges.cloudflare.com/turnstile/v0/siteverify'),
+  ),
   /** Bearer token for product writes; unset, those routes refuse everyone. */
   ADMIN_TOKEN: z.preprocess(emptyToUndefined, z.string().min(16, 'must be at least 16 characters').optional()),
   /** When set (HS256), shopper routes need a bearer JWT whose sub is the user_id. */
   JWT_SECRET: z.preprocess(emptyToUndefined, z.string().min(32, 'must be at least 32 characters').optional()),
   JWT_JWKS_URL: z.preprocess(emptyToUndefined, z.url({ protocol: /^https?$/ }).optional()),
+  /** When set, a shopper JWT's `aud` must include it. */
+  JWT_AUDIENCE: z.preprocess(emptyToUndefined, z.string().min(1).optional()),
+  /** When set, a shopper JWT's `iss` must be it. */
+  JWT_ISSUER: z.preprocess(emptyToUndefined, z.string().min(1).optional()),
   /** Comma-separated origins allowed by CORS; none by default. */
   CORS_ORIGINS: z.preprocess(
     emptyToUndefined,

@@ -1,8 +1,6 @@
 import { Ratelimit } from '@upstash/ratelimit'
 import type { Config } from './env'
 
-export type LimitScope = 'ip' | 'user'
-
 export interface RateDecision {
   success: boolean
   limit: number
@@ -11,8 +9,9 @@ export interface RateDecision {
   reset: number
 }
 
+/** Per client address, for reads and admin routes (shopper writes are limited in their engine scripts). */
 export interface RateLimiter {
-  limit(scope: LimitScope, identifier: string): Promise<RateDecision>
+  limit(identifier: string): Promise<RateDecision>
 }
 
 /**
@@ -29,34 +28,29 @@ export interface RatelimitRedis {
 // Clients already blocked are answered from memory (no Redis command) until
 // their window resets; the cache must outlive one request to be of any use,
 // so it lives as long as the isolate's parsed configuration.
-const blockedCaches = new WeakMap<Config, Record<LimitScope, Map<string, number>>>()
+const blockedCaches = new WeakMap<Config, Map<string, number>>()
 
 // The library's declared client type also lists get and set, which only its
 // dynamic limits use.
 type LibraryRedis = ConstructorParameters<typeof Ratelimit>[0]['redis']
 
-/** Sliding-window limits in Redis via @upstash/ratelimit: per client IP, and tighter per user. */
+/** A sliding-window limit per client address in Redis via @upstash/ratelimit (RATE_LIMIT_*). */
 export function upstashRateLimiter(redis: RatelimitRedis, config: Config): RateLimiter {
-  let caches = blockedCaches.get(config)
-  if (!caches) blockedCaches.set(config, (caches = { ip: new Map(), user: new Map() }))
-  const make = (scope: LimitScope, max: number, windowMs: number) =>
-    new Ratelimit({
-      redis: redis as unknown as LibraryRedis,
-      limiter: Ratelimit.slidingWindow(max, `${windowMs} ms`),
-      prefix: `{${config.REDIS_PREFIX}}:rl:${scope}`,
-      ephemeralCache: caches[scope],
-      analytics: false,
-      timeout: 0, // Redis errors surface to the caller, which decides to fail open or not
-    })
-  const limiters = {
-    ip: make('ip', config.RATE_LIMIT_MAX_REQUESTS, config.RATE_LIMIT_WINDOW_MS),
-    user: make('user', config.USER_RATE_LIMIT_MAX_REQUESTS, config.USER_RATE_LIMIT_WINDOW_MS),
-  }
-  // The library's `pending` (work left running) is always settled for these
-  // limiters: no analytics, no deny list, one region. So nothing needs waitUntil.
+  let blocked = blockedCaches.get(config)
+  if (!blocked) blockedCaches.set(config, (blocked = new Map()))
+  const limiter = new Ratelimit({
+    redis: redis as unknown as LibraryRedis,
+    limiter: Ratelimit.slidingWindow(config.RATE_LIMIT_MAX_REQUESTS, `${config.RATE_LIMIT_WINDOW_MS} ms`),
+    prefix: `{${config.REDIS_PREFIX}}:rl:ip`,
+    ephemeralCache: blocked,
+    analytics: false,
+    timeout: 0, // Redis errors surface to the caller, which decides to fail open or not
+  })
+  // The library's `pending` (work left running) is always settled for this
+  // limiter: no analytics, no deny list, one region. So nothing needs waitUntil.
   return {
-    async limit(scope, identifier) {
-      const { success, limit, remaining, reset } = await limiters[scope].limit(identifier)
+    async limit(identifier) {
+      const { success, limit, remaining, reset } = await limiter.limit(identifier)
       return { success, limit, remaining, reset }
     },
   }

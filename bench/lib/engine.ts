@@ -21,8 +21,8 @@ export function benchEngine(redisUrl: string, prefix: string, holdSeconds = 3600
 
 /** Puts a product straight into Redis (no Postgres): name, stock, no limits. */
 export async function addProduct(engine: Engine, id: number, total: number): Promise<void> {
-  const init = { name: `bench ${id}`, total, sold: 0, priceCents: null, maxPerUser: null, saleStartsAt: null, saleEndsAt: null }
-  if (!(await engine.initProduct(id, init))) throw new Error(`product ${id} was already in Redis`)
+  const init = { name: `bench ${id}`, total, sold: 0, priceCents: null, maxPerUser: null, saleStartsAt: null, saleEndsAt: null, stockVersion: 0 }
+  await engine.initProduct(id, init)
 }
 
 /**
@@ -37,16 +37,16 @@ export async function buildHolds(
   opts: { users: string; holdMs: number },
 ): Promise<void> {
   const keys = createKeys(b.prefix)
-  const p = keys.product(productId)
-  const args = (user: string) => [user, String(productId), '1', String(opts.holdMs), String(opts.holdMs)]
+  // unguarded: no address counted, no write windows (the script's header says what each is)
+  const args = (user: string) => [user, String(productId), '1', String(opts.holdMs), String(opts.holdMs), '', '0', '', '', '', '']
   const batch = async (from: number, to: number) => {
     const pipe = b.redis.pipeline()
     for (let i = from; i < to; i++) {
       const user = `${opts.users}-${i}`
-      pipe.evalsha(reserveScript.sha, 4, p.product, p.exp, p.hold, keys.user(user).index, ...args(user))
+      pipe.evalsha(reserveScript.sha, 8, ...keys.productArgs(productId), keys.userIndex(user), keys.unused, keys.unused, ...args(user))
     }
     const replies = (await pipe.exec()) ?? []
-    const bad = replies.find(([err, reply]) => err || !Array.isArray(reply) || reply[0] !== 'OK')
+    const bad = replies.find(([err, reply]) => err || !Array.isArray(reply) || reply[3] !== 'OK')
     if (bad) throw new Error(`building holds: ${bad[0] ?? JSON.stringify(bad[1])}`)
   }
   const SIZE = 1000

@@ -130,8 +130,7 @@ async function memoryUsagePerHold(redis: Redis, prefix: string, productId: numbe
   const SAMPLE = 200
   let user = 0
   for (let i = 0; i < SAMPLE; i++) {
-    const u = keys.user(`h-${Math.floor((i * n) / SAMPLE)}`)
-    user += await usage(u.index)
+    user += await usage(keys.userIndex(`h-${Math.floor((i * n) / SAMPLE)}`))
   }
   const perUser = user / SAMPLE
   return { product: Math.round(product / n), user: Math.round(perUser), total: Math.round(product / n + perUser) }

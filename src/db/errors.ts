@@ -1,4 +1,5 @@
-import { AppError, StoreUnavailableError } from '../errors/app-error'
+import { AppError } from '../errors/app-error'
+import { StoreUnavailableError } from '../errors/store-unavailable'
 
 /** The Postgres error fields the Neon driver copies onto its errors. */
 export interface PgErrorFields {
@@ -26,15 +27,15 @@ export function pgError(err: unknown): PgErrorFields | undefined {
 }
 
 /**
- * Runs one database call; when Postgres gave no answer (network, timeout,
+ * Runs one database call (named `operation` in the logs); when Postgres gave no answer (network, timeout,
  * server error without a SQLSTATE) it becomes StoreUnavailableError → 503.
  */
-export async function withPostgres<T>(call: () => Promise<T>): Promise<T> {
+export async function withPostgres<T>(operation: string, call: () => Promise<T>): Promise<T> {
   try {
     return await call()
   } catch (err) {
     if (pgError(err)) throw err
-    throw new StoreUnavailableError('postgres', err)
+    throw new StoreUnavailableError('postgres', err, operation)
   }
 }
 

@@ -8,6 +8,7 @@ import {
   serial,
   text,
   timestamp,
+  unique,
   uuid,
   varchar,
 } from 'drizzle-orm/pg-core'
@@ -24,6 +25,8 @@ export const products = pgTable(
     description: text('description'),
     totalStock: integer('total_stock').notNull(),
     sold: integer('sold').notNull().default(0),
+    /** bumped by every stock edit: Redis keeps the total of the newest version it saw */
+    stockVersion: integer('stock_version').notNull().default(0),
     priceCents: bigint('price_cents', { mode: 'number' }),
     maxPerUser: integer('max_per_user'),
     saleStartsAt: timestamp('sale_starts_at', { withTimezone: true }),
@@ -48,7 +51,8 @@ export const orders = pgTable(
   'orders',
   {
     id: uuid('id').primaryKey(),
-    idempotencyKey: varchar('idempotency_key', { length: 255 }).unique('orders_idempotency_key_unique'),
+    /** a customer's Idempotency-Key: unique per customer, not across customers */
+    idempotencyKey: varchar('idempotency_key', { length: 255 }),
     userId: varchar('user_id', { length: 128 }).notNull(),
     productId: integer('product_id')
       .notNull()
@@ -62,6 +66,8 @@ export const orders = pgTable(
     check('orders_quantity_positive', sql`${t.quantity} > 0`),
     check('orders_total_amount_nonnegative', sql`${t.totalAmountCents} >= 0`),
     index('orders_user_created_idx').on(t.userId, t.createdAt.desc(), t.id.desc()),
+    unique('orders_user_idempotency_key_unique').on(t.userId, t.idempotencyKey),
+    index('orders_product_user_idx').on(t.productId, t.userId),
   ],
 )
 

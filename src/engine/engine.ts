@@ -1,32 +1,18 @@
+import { createGuards } from './guards'
 import { createKeys } from './keys'
 import { createLedger } from './ledger'
 import type { ScriptPort } from './port'
 import { asArray, asInt, tagOf, UnexpectedReplyError } from './replies'
 import { runScript, type LuaScript } from './run-script'
-import {
-  initProductScript,
-  listHoldsScript,
-  pingScript,
-  purgeExpiredScript,
-  releaseScript,
-  reserveBulkScript,
-  reserveScript,
-  statusScript,
-} from './scripts'
-import type {
-  Engine,
-  EngineOptions,
-  Hold,
-  InsufficientStock,
-  ItemRef,
-  LimitExceeded,
-  NotLoaded,
-  SaleNotActive,
-} from './types'
+import { initProductScript, listHoldsScript, pingScript, releaseScript, reserveBulkScript, reserveScript, statusScript } from './scripts'
+import type { Engine, EngineOptions, HeldNow, Hold, ItemRef, NotLoaded, ReserveRefusal } from './types'
 
+export type * from './ledger'
 export type * from './types'
 
 const NOT_LOADED: NotLoaded = { ok: false, reason: 'NOT_LOADED' }
+/** Bought counts per init-product call: far below Lua's unpack and Redis's argument limits. */
+const BOUGHT_CHUNK = 2000
 
 function assertCount(what: string, n: number, min: number): void {
   if (!Number.isSafeInteger(n) || n < min) throw new RangeError(`invalid ${what}: ${n}`)
@@ -51,15 +37,20 @@ function toMs(what: string, seconds: number): number {
   return ms
 }
 
+/** A hold as a script answers it: quantity, expiry ms, may buy more ('' = no limit). */
+function heldNow(script: string, quantity: unknown, expiresAt: unknown, more: unknown): HeldNow {
+  return {
+    quantity: asInt(script, quantity),
+    expiresAt: new Date(asInt(script, expiresAt)),
+    mayBuyMore: more === '' ? null : asInt(script, more),
+  }
+}
+
 /**
- * A refusal shared by reserve and bulk, read from `reply` after its tag
- * (and after the item number, for bulk). Undefined for an unknown tag.
+ * A refusal shared by reserve and bulk, read from `fields` (what follows the
+ * tag, and the item number for bulk). Undefined for an unknown tag.
  */
-function refusal(
-  script: string,
-  tag: string,
-  fields: unknown[],
-): SaleNotActive | InsufficientStock | LimitExceeded | undefined {
+function refusal(script: string, tag: string, fields: unknown[]): ReserveRefusal | undefined {
   switch (tag) {
     case 'SALE_NOT_ACTIVE':
       return { ok: false, reason: 'SALE_NOT_ACTIVE' }
@@ -71,6 +62,14 @@ function refusal(
         reason: 'LIMIT_EXCEEDED',
         maxPerUser: asInt(script, fields[0]),
         held: asInt(script, fields[1]),
+        bought: asInt(script, fields[2]),
+      }
+    case 'ADDRESS_LIMIT_EXCEEDED':
+      return {
+        ok: false,
+        reason: 'ADDRESS_LIMIT_EXCEEDED',
+        maxHeldPerAddress: asInt(script, fields[0]),
+        heldByAddress: asInt(script, fields[1]),
       }
     default:
       return undefined
@@ -83,15 +82,36 @@ export function createEngine(port: ScriptPort, opts: EngineOptions): Engine {
   const holdMaxMs = String(toMs('holdMaxSeconds', opts.holdMaxSeconds))
 
   const run = (script: LuaScript, k: string[], args: string[]) => runScript(port, script, k, args)
-  const userKeys = (userId: string) => [keys.user(userId).index]
+  const guards = createGuards(run, keys, opts)
+
+  /**
+   * init-product with a product's bought counts, in chunks. Creating: every
+   * chunk but the last only loads counts ('bought'), the last creates.
+   * Merging into a live product: every chunk merges.
+   */
+  async function loadBought(id: number, fields: string[], bought: Map<string, number> = new Map(), mode: 'create' | 'merge') {
+    const pairs = [...bought]
+    for (const [user, units] of pairs) {
+      keys.userIndex(user) // the same user ids as everywhere
+      assertCount('bought', units, 1)
+    }
+    for (let i = 0; ; i += BOUGHT_CHUNK) {
+      const last = i + BOUGHT_CHUNK >= pairs.length
+      const chunk = pairs.slice(i, i + BOUGHT_CHUNK).flatMap(([user, units]) => [user, String(units)])
+      const chunkMode = last || mode === 'merge' ? mode : 'bought'
+      asInt(initProductScript.name, await run(initProductScript, keys.productArgs(id), [...fields, chunkMode, ...chunk]))
+      if (last) return
+    }
+  }
 
   return {
-    ...createLedger(run, keys),
+    ...createLedger(run, keys, guards),
 
     async initProduct(id, p) {
       assertCount('total', p.total, 0)
       assertCount('sold', p.sold, 0)
-      const args = [
+      assertCount('stockVersion', p.stockVersion, 0)
+      const fields = [
         String(p.total),
         String(p.sold),
         optionalInt('priceCents', p.priceCents),
@@ -99,48 +119,56 @@ export function createEngine(port: ScriptPort, opts: EngineOptions): Engine {
         optionalMs('saleStartsAt', p.saleStartsAt),
         optionalMs('saleEndsAt', p.saleEndsAt),
         p.name,
+        String(p.stockVersion),
       ]
-      const reply = await run(initProductScript, keys.productArgs(id), args)
-      return asInt(initProductScript.name, reply) === 1
+      await loadBought(id, fields, p.bought, 'create')
     },
 
-    async reserve(userId, productId, quantity) {
+    async reloadBought(id, bought) {
+      // Only the bought counts move: init-product's other arguments are not read in this mode.
+      await loadBought(id, ['', '', '', '', '', '', '', ''], bought, 'merge')
+    },
+
+    async reserve(userId, productId, quantity, guard) {
       assertCount('quantity', quantity, 1)
       const name = reserveScript.name
-      const k = [...keys.productArgs(productId), ...userKeys(userId)]
-      const args = [userId, String(productId), String(quantity), holdMs, holdMaxMs]
-      const reply = asArray(name, await run(reserveScript, k, args))
+      const g = guards.of(guard)
+      if (g.refused) return g.refused
+      const k = [...keys.productArgs(productId), keys.userIndex(userId), ...g.keys]
+      const args = [userId, String(productId), String(quantity), holdMs, holdMaxMs, ...g.holdArgs, ...g.windowArgs]
+      const answer = await g.run(reserveScript, k, args)
+      if (!('reply' in answer)) return answer
+      const { reply, rate } = answer
       const tag = tagOf(name, reply)
-      if (tag === 'OK') {
-        return { ok: true, quantity: asInt(name, reply[1]), expiresAt: new Date(asInt(name, reply[2])) }
-      }
+      if (tag === 'OK') return { ok: true, ...heldNow(name, reply[1], reply[2], reply[3]), rate }
       if (tag === 'NOT_LOADED') return NOT_LOADED
       const r = refusal(name, tag, reply.slice(1))
       if (!r) throw new UnexpectedReplyError(name, reply)
-      return r
+      return { ...r, rate }
     },
 
-    async reserveBulk(userId, items) {
+    async reserveBulk(userId, items, guard) {
       if (items.length === 0) throw new RangeError('reserveBulk needs at least one item')
       const name = reserveBulkScript.name
-      const k = userKeys(userId)
-      const args = [userId, holdMs, holdMaxMs]
+      const g = guards.of(guard)
+      if (g.refused) return g.refused
+      const k = [keys.userIndex(userId), ...g.keys]
+      const args = [userId, holdMs, holdMaxMs, ...g.holdArgs, ...g.windowArgs]
       for (const item of items) {
         assertCount('quantity', item.quantity, 1)
         k.push(...keys.productArgs(item.productId))
         args.push(String(item.productId), String(item.quantity))
       }
-      const reply = asArray(name, await run(reserveBulkScript, k, args))
+      const answer = await g.run(reserveBulkScript, k, args)
+      if (!('reply' in answer)) return answer
+      const { reply, rate } = answer
       const tag = tagOf(name, reply)
       if (tag === 'OK') {
-        if (reply.length !== 1 + 2 * items.length) throw new UnexpectedReplyError(name, reply)
+        if (reply.length !== 1 + 3 * items.length) throw new UnexpectedReplyError(name, reply)
         return {
           ok: true,
-          items: items.map((item, i) => ({
-            productId: item.productId,
-            quantity: asInt(name, reply[1 + 2 * i]),
-            expiresAt: new Date(asInt(name, reply[2 + 2 * i])),
-          })),
+          items: items.map((item, i) => ({ productId: item.productId, ...heldNow(name, reply[1 + 3 * i], reply[2 + 3 * i], reply[3 + 3 * i]) })),
+          rate,
         }
       }
       const itemAt = (v: unknown): ItemRef => {
@@ -157,24 +185,30 @@ export function createEngine(port: ScriptPort, opts: EngineOptions): Engine {
       }
       const r = refusal(name, tag, reply.slice(2))
       if (!r) throw new UnexpectedReplyError(name, reply)
-      return { ...r, ...itemAt(reply[1]) }
+      return { ...r, ...itemAt(reply[1]), rate }
     },
 
-    async release(userId, productId) {
+    async release(userId, productId, guard) {
       const name = releaseScript.name
-      const k = [...keys.productArgs(productId), ...userKeys(userId)]
-      const reply = asArray(name, await run(releaseScript, k, [userId, String(productId)]))
+      const g = guards.of(guard)
+      if (g.refused) return g.refused
+      const k = [...keys.productArgs(productId), keys.userIndex(userId), ...g.keys]
+      const answer = await g.run(releaseScript, k, [userId, String(productId), ...g.windowArgs])
+      if (!('reply' in answer)) return answer
+      const { reply, rate } = answer
       switch (tagOf(name, reply)) {
         case 'OK':
-          return { ok: true, released: asInt(name, reply[1]) }
+          return { ok: true, released: asInt(name, reply[1]), rate }
         case 'NO_RESERVATION':
-          return { ok: false, reason: 'NO_RESERVATION' }
+          return { ok: false, reason: 'NO_RESERVATION', rate }
         case 'NOT_LOADED':
           return NOT_LOADED
         default:
           throw new UnexpectedReplyError(name, reply)
       }
     },
+
+    chargeAddress: (address) => guards.charge(address),
 
     async status(productId) {
       const name = statusScript.name
@@ -194,21 +228,13 @@ export function createEngine(port: ScriptPort, opts: EngineOptions): Engine {
 
     async listHolds(userId) {
       const name = listHoldsScript.name
-      const reply = asArray(name, await run(listHoldsScript, userKeys(userId), []))
-      if (reply.length % 3 !== 0) throw new UnexpectedReplyError(name, reply)
+      const reply = asArray(name, await run(listHoldsScript, [keys.userIndex(userId)], []))
+      if (reply.length % 4 !== 0) throw new UnexpectedReplyError(name, reply)
       const holds: Hold[] = []
-      for (let i = 0; i < reply.length; i += 3) {
-        holds.push({
-          productId: asInt(name, reply[i]),
-          quantity: asInt(name, reply[i + 1]),
-          expiresAt: new Date(asInt(name, reply[i + 2])),
-        })
+      for (let i = 0; i < reply.length; i += 4) {
+        holds.push({ productId: asInt(name, reply[i]), ...heldNow(name, reply[i + 1], reply[i + 2], reply[i + 3]) })
       }
       return holds
-    },
-
-    async purgeExpired(productId) {
-      return asInt(purgeExpiredScript.name, await run(purgeExpiredScript, keys.productArgs(productId), []))
     },
 
     async ping() {

@@ -1,6 +1,7 @@
 export * from './engine'
-export { createKeys, type Keys, type ProductKeys, type UserKeys } from './keys'
+export { createKeys, type Keys, type ProductKeys } from './keys'
 export { NoScriptError, type ScriptPort } from './port'
+export { RefusalMemory } from './refusal-memory'
 export { UnexpectedReplyError } from './replies'
 export { runScript, type LuaScript } from './run-script'
 export { ALL_SCRIPTS } from './scripts'

@@ -1,11 +1,14 @@
+import type { Guards } from './guards'
 import type { Keys } from './keys'
 import { asArray, asInt, tagOf, UnexpectedReplyError } from './replies'
 import type { LuaScript } from './run-script'
-import { checkoutScript, listPendingScript, reconcileScript, setTotalScript, settleScript } from './scripts'
+import { checkoutScript, claimPendingScript, listPendingScript, reconcileScript, settleScript, stockEditScript } from './scripts'
+import type { Guard, RateLimited, Rated } from './types'
 
 /**
  * The sale side of the engine: checkout into pending, settling pending orders
- * once Postgres has answered, stock changes and the reconciler's repairs.
+ * once Postgres has answered, stock edits and the reconciler's claims,
+ * reports and repairs (docs/architecture.md, "Checkout" and "Reconciler").
  */
 
 export interface PendingOrder {
@@ -15,6 +18,8 @@ export interface PendingOrder {
   quantity: number
   amountCents: number
   createdAt: Date
+  /** sha256 hex of the customer and the Idempotency-Key it came with, '' without one */
+  keyHash: string
 }
 
 export interface CheckoutRequest {
@@ -24,35 +29,52 @@ export interface CheckoutRequest {
   amountCents: number
   /** the id a new order gets (an idempotent retry keeps its first one) */
   orderId: string
-  /** with an Idempotency-Key: sha256 hex of the key and of the request */
+  /** with an Idempotency-Key: sha256 hex of the customer with the key, and of the request */
   idempotency?: { keyHash: string; requestHash: string }
+  guard?: Guard
 }
 
 export type CheckoutResult =
-  | { ok: true; order: PendingOrder; released: number }
-  | { ok: true; order: PendingOrder; retry: true }
-  | { ok: false; reason: 'REPLAY'; status: number; body: string }
-  | { ok: false; reason: 'IN_FLIGHT' | 'KEY_REUSED' | 'NOT_LOADED' }
-  | { ok: false; reason: 'NO_RESERVATION'; orderId: string }
-  | { ok: false; reason: 'QUANTITY_EXCEEDS_RESERVATION'; held: number }
-  | { ok: false; reason: 'AMOUNT_MISMATCH'; expectedCents: number }
+  | Rated<
+      | { ok: true; order: PendingOrder }
+      | { ok: false; reason: 'REPLAY'; status: number; body: string }
+      | { ok: false; reason: 'IN_FLIGHT' | 'KEY_REUSED' }
+      | { ok: false; reason: 'NO_RESERVATION'; orderId: string }
+      | { ok: false; reason: 'QUANTITY_EXCEEDS_RESERVATION'; held: number }
+      | { ok: false; reason: 'AMOUNT_MISMATCH'; expectedCents: number }
+    >
+  | { ok: false; reason: 'NOT_LOADED' }
+  | RateLimited
 
 export interface SettleRequest {
   productId: number
   orderId?: string
   /**
-   * confirm: Postgres has the order; give_back: it refused it, the units go
-   * back on sale; release: no answer, the entry stays and the idempotency key
-   * (`keyHash`) is free for a retry at once
+   * confirm: Postgres has the order; give_back: it refused it (or never got
+   * it), the units go back on sale; release: no answer, the entry stays and
+   * the idempotency key (`keyHash`) is free for a retry at once
    */
   mode: 'confirm' | 'give_back' | 'release'
   keyHash?: string
   /** the answer an idempotent request gave, replayed to its retries */
   record?: { keyHash: string; status: number; body: string }
+  /** the reconciler's claim on the order: the settle only happens while it holds */
+  claim?: string
 }
 
-export type SetTotalResult =
+/** A pending checkout as the reconciler's queue lists it. */
+export interface QueuedOrder {
+  productId: number
+  orderId: string
+  keyHash: string
+  member: string
+}
+
+export type ClaimResult = { ok: true; order: PendingOrder; claim: string } | { ok: false; reason: 'BUSY' | 'SKIP' | 'GONE' }
+
+export type StockEditResult =
   | { ok: true; previousTotal: number }
+  | { ok: false; reason: 'BUSY'; leaseEndsAt: Date }
   | { ok: false; reason: 'BELOW_COMMITTED'; committed: number }
   | { ok: false; reason: 'NOT_LOADED' }
 
@@ -63,116 +85,146 @@ export interface ProductReport {
   reserved: number
   pending: number
   purged: number
+  /** structures mended because a key was lost */
+  healed: number
+  /** a product with a purchase limit has lost its bought counts */
+  boughtMissing: boolean
+  /** its pending checkouts: order id → units */
+  pendingOrders: Map<string, number>
 }
 
-export type RepairResult = { ok: true; total: number; sold: number } | { ok: false; reason: 'RACED' | 'NOT_LOADED' }
+/** Postgres's view of a product, for a repair. */
+export interface ProductTruth {
+  sold: number
+  total: number
+  stockVersion: number
+  /** which of the report's pending checkouts Postgres already has */
+  recordedOrderIds: string[]
+}
 
 export interface Ledger {
   checkout(req: CheckoutRequest): Promise<CheckoutResult>
+  /** units given back; -1 when a reconciler's claim no longer held */
   settle(req: SettleRequest): Promise<number>
-  setTotal(productId: number, total: number): Promise<SetTotalResult>
-  /** pending orders created at or before `before`, oldest first */
-  listPending(before: Date, limit: number): Promise<PendingOrder[]>
-  /** sweeps expired holds and reports the counters; undefined when not loaded */
+  beginStockEdit(productId: number, total: number, token: string, leaseMs: number): Promise<StockEditResult>
+  /** `committed`: what Postgres now has; undefined when it did not answer */
+  endStockEdit(productId: number, token: string, committed?: { total: number; stockVersion: number }): Promise<void>
+  /** pending checkouts queued at or before `before`, oldest first */
+  listPending(before: Date, limit: number): Promise<QueuedOrder[]>
+  claimPending(order: QueuedOrder, claimMs: number, before: Date): Promise<ClaimResult>
+  /** sweeps expired holds, heals lost keys and reports the counters; undefined when not loaded */
   inspect(productId: number): Promise<ProductReport | undefined>
-  /** sets total and sold from Postgres unless a checkout moved since `report` */
-  repair(productId: number, report: ProductReport, pg: { total: number; sold: number }): Promise<RepairResult>
+  /** sets sold and total from Postgres unless a checkout ended or a stock edit ran since `report` */
+  repair(productId: number, report: ProductReport, truth: ProductTruth): Promise<'REPAIRED' | 'RACED' | 'NOT_LOADED'>
 }
 
 /** How long an in-flight idempotent request owns its key, and how long its answer is kept. */
 export const IDEMPOTENCY_LEASE_MS = 15_000
 export const IDEMPOTENCY_TTL_MS = 24 * 3600 * 1000
-/** A key that is never written: KEYS must be complete even when a script ignores one. */
-const UNUSED = (keys: Keys) => `${keys.namespace}:idem:-`
 
-function parsePending(script: string, orderId: string, entry: unknown): PendingOrder {
+/** A pending entry: "user|qty|amount|created ms|key hash". */
+function parsePending(script: string, productId: number, orderId: string, entry: unknown): PendingOrder {
   const parts = typeof entry === 'string' ? entry.split('|') : []
   if (parts.length !== 5) throw new UnexpectedReplyError(script, entry)
-  const [productId, userId, quantity, amountCents, createdMs] = parts as [string, string, string, string, string]
+  const [userId, quantity, amountCents, createdMs, keyHash] = parts as [string, string, string, string, string]
   return {
     orderId,
-    productId: asInt(script, productId),
+    productId,
     userId,
     quantity: asInt(script, quantity),
     amountCents: asInt(script, amountCents),
     createdAt: new Date(asInt(script, createdMs)),
+    keyHash,
   }
 }
 
 type Run = (script: LuaScript, keys: string[], args: string[]) => Promise<unknown>
 
-export function createLedger(run: Run, keys: Keys): Ledger {
-  const pending = keys.pending()
-  const idemKey = (keyHash?: string) => (keyHash ? keys.idempotency(keyHash) : UNUSED(keys))
+export function createLedger(run: Run, keys: Keys, guards: Guards): Ledger {
+  const idemKey = (keyHash?: string) => (keyHash ? keys.idempotency(keyHash) : keys.unused)
 
   return {
     async checkout(req) {
       const name = checkoutScript.name
-      const user = keys.user(req.userId)
-      const reply = asArray(
-        name,
-        await run(
-          checkoutScript,
-          [...keys.productArgs(req.productId), user.index, pending.orders, pending.at, idemKey(req.idempotency?.keyHash)],
-          [
-            req.userId,
-            String(req.productId),
-            String(req.quantity),
-            String(req.amountCents),
-            req.orderId,
-            req.idempotency?.requestHash ?? '',
-            String(IDEMPOTENCY_LEASE_MS),
-            String(IDEMPOTENCY_TTL_MS),
-          ],
-        ),
+      const g = guards.of(req.guard)
+      if (g.refused) return g.refused
+      const answer = await g.run(
+        checkoutScript,
+        [...keys.productArgs(req.productId), keys.userIndex(req.userId), keys.pendingQueue, idemKey(req.idempotency?.keyHash), ...g.keys],
+        [
+          req.userId,
+          String(req.productId),
+          String(req.quantity),
+          String(req.amountCents),
+          req.orderId,
+          req.idempotency?.requestHash ?? '',
+          req.idempotency?.keyHash ?? '',
+          String(IDEMPOTENCY_LEASE_MS),
+          String(IDEMPOTENCY_TTL_MS),
+          ...g.windowArgs,
+        ],
       )
+      if (!('reply' in answer)) return answer
+      const { reply, rate } = answer
       switch (tagOf(name, reply)) {
         case 'OK': {
-          const orderId = String(reply[1])
           const order = {
-            orderId,
+            orderId: String(reply[1]),
             productId: req.productId,
             userId: req.userId,
             quantity: req.quantity,
             amountCents: req.amountCents,
             createdAt: new Date(asInt(name, reply[2])),
+            keyHash: req.idempotency?.keyHash ?? '',
           }
-          return { ok: true, order, released: asInt(name, reply[3]) }
+          return { ok: true, order, rate }
         }
         case 'PENDING':
-          return { ok: true, order: parsePending(name, String(reply[1]), reply[2]), retry: true }
+          return { ok: true, order: parsePending(name, req.productId, String(reply[1]), reply[2]), rate }
         case 'REPLAY':
-          return { ok: false, reason: 'REPLAY', status: asInt(name, reply[1]), body: String(reply[2]) }
+          return { ok: false, reason: 'REPLAY', status: asInt(name, reply[1]), body: String(reply[2]), rate }
         case 'IN_FLIGHT':
         case 'KEY_REUSED':
+          return { ok: false, reason: reply[0] as 'IN_FLIGHT' | 'KEY_REUSED', rate }
         case 'NOT_LOADED':
-          return { ok: false, reason: reply[0] as 'IN_FLIGHT' | 'KEY_REUSED' | 'NOT_LOADED' }
+          return { ok: false, reason: 'NOT_LOADED' }
         case 'NO_RESERVATION':
-          return { ok: false, reason: 'NO_RESERVATION', orderId: String(reply[1]) }
+          return { ok: false, reason: 'NO_RESERVATION', orderId: String(reply[1]), rate }
         case 'QUANTITY_EXCEEDS_RESERVATION':
-          return { ok: false, reason: 'QUANTITY_EXCEEDS_RESERVATION', held: asInt(name, reply[1]) }
+          return { ok: false, reason: 'QUANTITY_EXCEEDS_RESERVATION', held: asInt(name, reply[1]), rate }
         case 'AMOUNT_MISMATCH':
-          return { ok: false, reason: 'AMOUNT_MISMATCH', expectedCents: asInt(name, reply[1]) }
+          return { ok: false, reason: 'AMOUNT_MISMATCH', expectedCents: asInt(name, reply[1]), rate }
         default:
           throw new UnexpectedReplyError(name, reply)
       }
     },
 
     async settle(req) {
+      const p = keys.product(req.productId)
       const reply = await run(
         settleScript,
-        [keys.product(req.productId).product, pending.orders, pending.at, idemKey(req.record?.keyHash ?? req.keyHash)],
-        [req.orderId ?? '', req.mode, req.record ? String(req.record.status) : '', req.record?.body ?? '', String(IDEMPOTENCY_TTL_MS)],
+        [p.product, p.bought, p.pending, keys.pendingQueue, idemKey(req.record?.keyHash ?? req.keyHash)],
+        [
+          req.orderId ?? '',
+          req.mode,
+          req.record ? String(req.record.status) : '',
+          req.record?.body ?? '',
+          String(IDEMPOTENCY_TTL_MS),
+          String(req.productId),
+          req.claim ?? '',
+        ],
       )
       return asInt(settleScript.name, reply)
     },
 
-    async setTotal(productId, total) {
-      const name = setTotalScript.name
-      const reply = asArray(name, await run(setTotalScript, keys.productArgs(productId), [String(total)]))
+    async beginStockEdit(productId, total, token, leaseMs) {
+      const name = stockEditScript.name
+      const reply = asArray(name, await run(stockEditScript, keys.productArgs(productId), ['begin', token, String(total), String(leaseMs)]))
       switch (tagOf(name, reply)) {
         case 'OK':
           return { ok: true, previousTotal: asInt(name, reply[1]) }
+        case 'BUSY':
+          return { ok: false, reason: 'BUSY', leaseEndsAt: new Date(asInt(name, reply[1])) }
         case 'BELOW_COMMITTED':
           return { ok: false, reason: 'BELOW_COMMITTED', committed: asInt(name, reply[1]) }
         case 'NOT_LOADED':
@@ -182,36 +234,76 @@ export function createLedger(run: Run, keys: Keys): Ledger {
       }
     },
 
+    async endStockEdit(productId, token, committed) {
+      const name = stockEditScript.name
+      const args = ['end', token, committed ? String(committed.total) : '', committed ? String(committed.stockVersion) : '']
+      const reply = asArray(name, await run(stockEditScript, keys.productArgs(productId), args))
+      if (tagOf(name, reply) !== 'OK') throw new UnexpectedReplyError(name, reply)
+    },
+
     async listPending(before, limit) {
       const name = listPendingScript.name
-      const reply = asArray(name, await run(listPendingScript, [pending.orders, pending.at], [String(before.getTime()), String(limit)]))
-      const orders: PendingOrder[] = []
-      for (let i = 0; i + 1 < reply.length; i += 2) orders.push(parsePending(name, String(reply[i]), reply[i + 1]))
-      return orders
+      const reply = asArray(name, await run(listPendingScript, [keys.pendingQueue], [String(before.getTime()), String(limit)]))
+      return reply.map((member) => {
+        const parts = typeof member === 'string' ? member.split('|') : []
+        if (parts.length !== 3) throw new UnexpectedReplyError(name, member)
+        return { productId: asInt(name, parts[0]), orderId: parts[1]!, keyHash: parts[2]!, member: member as string }
+      })
     },
 
-    async inspect(productId) {
-      const name = reconcileScript.name
-      const reply = asArray(name, await run(reconcileScript, keys.productArgs(productId), ['', '', '']))
-      if (tagOf(name, reply) === 'NOT_LOADED') return undefined
-      if (reply[0] !== 'REPORT') throw new UnexpectedReplyError(name, reply)
-      const [settled, total, sold, reserved, pendingUnits, purged] = reply.slice(1).map((v) => asInt(name, v))
-      return { settled: settled!, total: total!, sold: sold!, reserved: reserved!, pending: pendingUnits!, purged: purged! }
-    },
-
-    async repair(productId, report, pg) {
-      const name = reconcileScript.name
-      const args = [String(report.settled), String(pg.sold), String(pg.total)]
-      const reply = asArray(name, await run(reconcileScript, keys.productArgs(productId), args))
+    async claimPending(order, claimMs, before) {
+      const name = claimPendingScript.name
+      const reply = asArray(
+        name,
+        await run(
+          claimPendingScript,
+          [keys.product(order.productId).pending, keys.pendingQueue, idemKey(order.keyHash || undefined)],
+          [order.member, order.orderId, String(claimMs), String(before.getTime())],
+        ),
+      )
       switch (tagOf(name, reply)) {
-        case 'REPAIRED':
-          return { ok: true, total: asInt(name, reply[1]), sold: asInt(name, reply[2]) }
-        case 'RACED':
-        case 'NOT_LOADED':
-          return { ok: false, reason: reply[0] as 'RACED' | 'NOT_LOADED' }
+        case 'CLAIMED':
+          return { ok: true, order: parsePending(name, order.productId, order.orderId, reply[1]), claim: String(asInt(name, reply[2])) }
+        case 'BUSY':
+        case 'SKIP':
+        case 'GONE':
+          return { ok: false, reason: reply[0] as 'BUSY' | 'SKIP' | 'GONE' }
         default:
           throw new UnexpectedReplyError(name, reply)
       }
     },
+
+    async inspect(productId) {
+      const name = reconcileScript.name
+      // (the repair-only arguments are left empty)
+      const args = ['report', String(productId), '', '', '', '']
+      const reply = asArray(name, await run(reconcileScript, [...keys.productArgs(productId), keys.pendingQueue], args))
+      if (tagOf(name, reply) === 'NOT_LOADED') return undefined
+      if (reply[0] !== 'REPORT' || reply.length % 2 !== 1) throw new UnexpectedReplyError(name, reply)
+      const [settled, total, sold, reserved, pending, purged, healed, boughtMissing] = reply.slice(1, 9).map((v) => asInt(name, v)) as number[]
+      return {
+        settled: settled!,
+        total: total!,
+        sold: sold!,
+        reserved: reserved!,
+        pending: pending!,
+        purged: purged!,
+        healed: healed!,
+        boughtMissing: boughtMissing === 1,
+        pendingOrders: new Map(
+          Array.from({ length: (reply.length - 9) / 2 }, (_, i) => [String(reply[9 + 2 * i]), asInt(name, reply[10 + 2 * i])] as const),
+        ),
+      }
+    },
+
+    async repair(productId, report, truth) {
+      const name = reconcileScript.name
+      const args = ['repair', String(productId), String(report.settled), String(truth.sold), String(truth.total), String(truth.stockVersion), ...truth.recordedOrderIds]
+      const reply = asArray(name, await run(reconcileScript, [...keys.productArgs(productId), keys.pendingQueue], args))
+      const tag = tagOf(name, reply)
+      if (tag === 'REPAIRED' || tag === 'RACED' || tag === 'NOT_LOADED') return tag
+      throw new UnexpectedReplyError(name, reply)
+    },
+
   }
 }

@@ -1,3 +1,4 @@
+import { StoreUnavailableError } from '../errors/store-unavailable'
 import { NoScriptError, type ScriptPort } from './port'
 
 /** A Lua script as the engine ships it: the SHA is pinned (Workers cannot hash synchronously). */
@@ -11,6 +12,7 @@ export interface LuaScript {
 /**
  * Runs a script: EVALSHA first (one round trip once Redis has the script),
  * EVAL of the source when Redis answers NOSCRIPT (which also caches it).
+ * A store failure is named after the script, for the logs.
  */
 export async function runScript(
   port: ScriptPort,
@@ -19,9 +21,14 @@ export async function runScript(
   args: string[],
 ): Promise<unknown> {
   try {
-    return await port.evalsha(script.sha, keys, args)
+    try {
+      return await port.evalsha(script.sha, keys, args)
+    } catch (err) {
+      if (err instanceof NoScriptError) return await port.eval(script.source, keys, args)
+      throw err
+    }
   } catch (err) {
-    if (err instanceof NoScriptError) return port.eval(script.source, keys, args)
+    if (err instanceof StoreUnavailableError) err.operation ??= `script ${script.name}`
     throw err
   }
 }

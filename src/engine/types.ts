@@ -1,6 +1,23 @@
 import type { Ledger } from './ledger'
+import type { RefusalMemory } from './refusal-memory'
 
 /** The holds side of the engine: what it is given and what it answers. */
+
+/** One sliding window: at most `max` writes per `windowMs`. */
+export interface Window {
+  max: number
+  windowMs: number
+}
+
+/** The write limits the reserve, bulk, cancel and checkout scripts enforce. */
+export interface WriteLimits {
+  /** per client address (RATE_LIMIT_*) */
+  address: Window
+  /** per customer (USER_RATE_LIMIT_*) */
+  customer: Window
+  /** most units one address may hold of one product at a time; 0 = no limit */
+  maxHeldPerAddress: number
+}
 
 export interface EngineOptions {
   /** key namespace (REDIS_PREFIX), e.g. `fd` */
@@ -9,6 +26,30 @@ export interface EngineOptions {
   holdSeconds: number
   /** and never longer than this after its first reserve */
   holdMaxSeconds: number
+  /** without them, writes are not limited (trusted callers: tools, benchmarks) */
+  limits?: WriteLimits
+  /** where refused clients are remembered; one per isolate */
+  refusals?: RefusalMemory
+}
+
+/**
+ * Who a write comes from: its client address (normalized, see
+ * src/limits/address.ts) and the customer it is counted against (the verified
+ * JWT subject, else address and user id). Absent: an unguarded, trusted call.
+ */
+export interface Guard {
+  address: string
+  customer: string
+}
+
+export type RateScope = 'ip' | 'user'
+
+/** The tighter of the write windows a guarded call went through. */
+export interface RateInfo {
+  scope: RateScope
+  limit: number
+  remaining: number
+  resetAt: Date
 }
 
 export interface ProductInit {
@@ -19,19 +60,33 @@ export interface ProductInit {
   maxPerUser: number | null
   saleStartsAt: Date | null
   saleEndsAt: Date | null
+  /** Postgres's stock_version of `total` */
+  stockVersion: number
+  /** units each user has bought (orders in Postgres), for the purchase limit */
+  bought?: Map<string, number>
 }
 
 export type NotLoaded = { ok: false; reason: 'NOT_LOADED' }
+export type RateLimited = { ok: false; reason: 'RATE_LIMITED'; scope: RateScope; resetAt: Date }
 export type SaleNotActive = { ok: false; reason: 'SALE_NOT_ACTIVE' }
 export type InsufficientStock = { ok: false; reason: 'INSUFFICIENT_STOCK'; available: number }
-export type LimitExceeded = { ok: false; reason: 'LIMIT_EXCEEDED'; maxPerUser: number; held: number }
+export type LimitExceeded = { ok: false; reason: 'LIMIT_EXCEEDED'; maxPerUser: number; held: number; bought: number }
+export type AddressLimitExceeded = { ok: false; reason: 'ADDRESS_LIMIT_EXCEEDED'; maxHeldPerAddress: number; heldByAddress: number }
 
-export type ReserveResult =
-  | { ok: true; /** the user's whole hold now */ quantity: number; expiresAt: Date }
-  | NotLoaded
-  | SaleNotActive
-  | InsufficientStock
-  | LimitExceeded
+export type ReserveRefusal = SaleNotActive | InsufficientStock | LimitExceeded | AddressLimitExceeded
+
+/** What every guarded call carries: the write window it went through. */
+export type Rated<T> = T & { rate?: RateInfo }
+
+export interface HeldNow {
+  /** the user's whole hold now */
+  quantity: number
+  expiresAt: Date
+  /** units the user may still reserve or buy of the product; null without max_per_user */
+  mayBuyMore: number | null
+}
+
+export type ReserveResult = Rated<({ ok: true } & HeldNow) | ReserveRefusal> | NotLoaded | RateLimited
 
 export interface BulkItem {
   productId: number
@@ -42,30 +97,31 @@ export interface BulkItem {
 export type ItemRef = { index: number; productId: number }
 
 export type BulkResult =
-  | { ok: true; items: { productId: number; /** whole hold now */ quantity: number; expiresAt: Date }[] }
+  | Rated<{ ok: true; items: ({ productId: number } & HeldNow)[] } | (ReserveRefusal & ItemRef)>
   | (NotLoaded & ItemRef & { /** every product of the request that is not loaded */ missingProductIds: number[] })
-  | ((SaleNotActive | InsufficientStock | LimitExceeded) & ItemRef)
+  | RateLimited
 
-export type ReleaseResult = { ok: true; released: number } | { ok: false; reason: 'NO_RESERVATION' } | NotLoaded
+export type ReleaseResult = Rated<{ ok: true; released: number } | { ok: false; reason: 'NO_RESERVATION' }> | NotLoaded | RateLimited
 
 export type StatusResult =
   | { ok: true; name: string; total: number; sold: number; reserved: number; available: number }
   | NotLoaded
 
-export interface Hold {
+export interface Hold extends HeldNow {
   productId: number
-  quantity: number
-  expiresAt: Date
 }
 
 export interface Engine extends Ledger {
-  initProduct(id: number, p: ProductInit): Promise<boolean>
-  reserve(userId: string, productId: number, quantity: number): Promise<ReserveResult>
-  reserveBulk(userId: string, items: BulkItem[]): Promise<BulkResult>
-  release(userId: string, productId: number): Promise<ReleaseResult>
+  initProduct(id: number, p: ProductInit): Promise<void>
+  /** reloads a live product's bought counts (their key was lost) from Postgres's orders */
+  reloadBought(id: number, bought: Map<string, number>): Promise<void>
+  reserve(userId: string, productId: number, quantity: number, guard?: Guard): Promise<ReserveResult>
+  reserveBulk(userId: string, items: BulkItem[], guard?: Guard): Promise<BulkResult>
+  release(userId: string, productId: number, guard?: Guard): Promise<ReleaseResult>
+  /** Counts a write refused before its script ran (bad token, failed challenge) against the address. */
+  chargeAddress(address: string): Promise<RateLimited | { ok: true; rate?: RateInfo }>
   status(productId: number): Promise<StatusResult>
   listHolds(userId: string): Promise<Hold[]>
-  purgeExpired(productId: number): Promise<number>
   /** Resolves when Redis runs scripts; throws StoreUnavailableError otherwise. */
   ping(): Promise<void>
 }

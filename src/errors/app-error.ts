@@ -1,8 +1,18 @@
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import type { ErrorCode } from './codes'
 
+/** The write window a request went through (src/engine/types.ts RateInfo, as the API reports it). */
+export interface RateReport {
+  limit: number
+  remaining: number
+  resetAt: Date
+}
+
 /** A failure the API explains to its caller: status, machine code, human text. */
 export class AppError extends Error {
+  /** set when the request went through a write window: its RateLimit-* headers */
+  rate?: RateReport
+
   constructor(
     readonly status: ContentfulStatusCode,
     readonly code: ErrorCode,
@@ -13,20 +23,9 @@ export class AppError extends Error {
     super(message)
     this.name = 'AppError'
   }
-}
 
-export type Store = 'redis' | 'postgres'
-
-/**
- * A store could not be reached or did not answer. Adapters throw it so that
- * routes answer 503 (with Retry-After) instead of 500.
- */
-export class StoreUnavailableError extends Error {
-  constructor(
-    readonly store: Store,
-    cause?: unknown,
-  ) {
-    super(`${store} is unavailable`, { cause })
-    this.name = 'StoreUnavailableError'
+  withRate(rate: RateReport | undefined): this {
+    this.rate = rate
+    return this
   }
 }

@@ -4,7 +4,9 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import { pgError, pgErrorAnswer } from '../db/errors'
 import { ConfigError } from '../env'
 import type { AppEnv } from '../types'
-import { AppError, StoreUnavailableError } from './app-error'
+import { AppError } from './app-error'
+import { rateLimitHeaders } from './rate-limited'
+import { StoreUnavailableError } from './store-unavailable'
 import type { ErrorCode } from './codes'
 import { failure } from './envelope'
 
@@ -34,10 +36,13 @@ function codeForHttpException(err: HTTPException): ErrorCode {
 /** The one place an error becomes a response. Never leaks a stack or a driver message. */
 export const onError: ErrorHandler<AppEnv> = (err, c) => {
   if (err instanceof AppError) {
-    return c.json(failure(err.code, err.message, err.details), err.status, err.headers)
+    if (err.code === 'RATE_LIMITED') c.set('rateLimit', `blocked:${(err.details?.[0] as { scope?: string } | undefined)?.scope}`)
+    else if (err.rate) c.set('rateLimit', 'allowed')
+    const headers = { ...(err.rate ? rateLimitHeaders(err.rate) : {}), ...err.headers }
+    return c.json(failure(err.code, err.message, err.details), err.status, headers)
   }
   if (err instanceof StoreUnavailableError) {
-    logError(c, err, 'warn')
+    logStoreError(c, err)
     return c.json(failure('SERVICE_UNAVAILABLE', `${err.store} is unavailable, try again shortly`), 503, {
       'Retry-After': RETRY_AFTER_SECONDS,
     })
@@ -49,7 +54,7 @@ export const onError: ErrorHandler<AppEnv> = (err, c) => {
   const pg = pgError(err)
   const answer = pg && pgErrorAnswer(pg)
   if (answer) {
-    logError(c, err, 'warn', pg.code)
+    logPgError(c, pg.code)
     return c.json(failure(answer.code, answer.message), answer.status, answer.headers)
   }
   if (err instanceof ConfigError) {
@@ -60,16 +65,23 @@ export const onError: ErrorHandler<AppEnv> = (err, c) => {
   return c.json(failure('INTERNAL_ERROR', 'Internal server error'), 500)
 }
 
-function logError(c: Context<AppEnv>, err: Error, level: 'warn' | 'error', sqlstate?: string) {
-  const fields = {
-    ...(sqlstate ? { sqlstate } : {}),
-    request_id: c.get('requestId'),
-    method: c.req.method,
-    path: c.req.path,
-    error: err.name,
-    message: err.message,
-    cause: err.cause instanceof Error ? err.cause.message : undefined,
-  }
+/** A store failure: which store, what was being done, how it failed. Never the command or its answer. */
+function logStoreError(c: Context<AppEnv>, err: StoreUnavailableError) {
+  log(c, 'warn', { error: err.name, store: err.store, operation: err.operation, kind: err.kind })
+}
+
+/** A Postgres refusal no service handled: its SQLSTATE, never its text, which quotes the SQL and its data. */
+function logPgError(c: Context<AppEnv>, sqlstate: string | undefined) {
+  log(c, 'warn', { error: 'PostgresError', sqlstate })
+}
+
+/** A bug: its name and where it happened (the stack), never a cause's text, which may echo data. */
+function logError(c: Context<AppEnv>, err: Error, level: 'warn' | 'error') {
+  log(c, level, { error: err.name, message: err.message, stack: err.stack?.split('\n').slice(1, 6).join('\n') })
+}
+
+function log(c: Context<AppEnv>, level: 'warn' | 'error', details: Record<string, unknown>) {
+  const fields = { request_id: c.get('requestId'), method: c.req.method, path: c.req.path, ...details }
   const deps = c.get('deps')
   if (deps) deps.log(level, 'request_error', fields)
   else console.error(JSON.stringify({ level, event: 'request_error', ...fields }))

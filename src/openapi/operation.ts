@@ -11,8 +11,12 @@ export interface OperationSpec {
   summary: string
   description?: string
   access: Access
-  /** the limiter the request goes through: per client IP (default), per user (shopper writes) or none; adds 429 */
-  rateLimit?: 'ip' | 'user' | 'none'
+  /**
+   * the limits the request goes through, adding 429: per client address
+   * (default), the write windows per address and per customer (shopper
+   * writes), or none
+   */
+  rateLimit?: 'ip' | 'write' | 'none'
   /** the 2xx answers, made with success() */
   responses: ResponsesWithResolver
   /** what this operation itself can refuse with, by status; auth, 429, 500 and 503 are added */
@@ -72,7 +76,14 @@ export function operation(spec: OperationSpec): DescribeRouteOptions {
   const errors = mergeErrors(
     spec.errors,
     AUTH_ERRORS[spec.access],
-    rateLimited ? { 429: [{ code: 'RATE_LIMITED', details: [{ scope, retry_after: 42 }] }] } : {},
+    rateLimited
+      ? {
+          429: (scope === 'write' ? (['ip', 'user'] as const) : (['ip'] as const)).map((s) => ({
+            code: 'RATE_LIMITED' as const,
+            details: [{ scope: s, retry_after: 42 }],
+          })),
+        }
+      : {},
   )
   for (const [status, cases] of Object.entries(ALWAYS)) errors[Number(status)] ??= cases
   const responses: ResponsesWithResolver = {}

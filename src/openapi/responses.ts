@@ -31,6 +31,14 @@ export const ERROR_EXAMPLES: Record<ErrorCode, ErrorExample> = {
     error: 'Send the admin token as Authorization: Bearer <token>',
   },
   FORBIDDEN: { meaning: 'the token is valid but not for this', error: 'Wrong admin token' },
+  CHALLENGE_REQUIRED: {
+    meaning: 'the server requires a Cloudflare Turnstile token (TURNSTILE_SECRET_KEY is set) and none came in `CF-Turnstile-Response`',
+    error: 'Send the Turnstile token in the CF-Turnstile-Response header',
+  },
+  CHALLENGE_FAILED: {
+    meaning: 'Turnstile did not accept the token (invalid, expired or already used elsewhere)',
+    error: 'The Turnstile challenge was not passed',
+  },
   NOT_FOUND: { meaning: 'no route has this path', error: 'No route for GET /api/nothing' },
   METHOD_NOT_ALLOWED: {
     meaning: 'the path is served, but not with this method; `Allow` lists the methods it serves',
@@ -43,9 +51,14 @@ export const ERROR_EXAMPLES: Record<ErrorCode, ErrorExample> = {
     details: [{ product_id: '1', available: 1 }],
   },
   LIMIT_EXCEEDED: {
-    meaning: "the hold would pass the product's `max_per_user`",
-    error: 'At most 2 unit(s) of product 1 per user',
-    details: [{ product_id: '1', max_per_user: 2, held: 2 }],
+    meaning: "held + being bought + bought units of this customer would pass the product's `max_per_user` (a limit for the whole sale)",
+    error: 'At most 2 unit(s) of product 1 per customer',
+    details: [{ product_id: '1', max_per_user: 2, held: 1, bought: 1 }],
+  },
+  ADDRESS_LIMIT_EXCEEDED: {
+    meaning: "the client's network address (an IPv6 /64) already holds MAX_HELD_PER_ADDRESS units of this product, whatever the user ids",
+    error: 'This network already holds 10 of the 10 unit(s) of product 1 one network may hold',
+    details: [{ product_id: '1', max_held_per_address: 10, held_by_address: 10 }],
   },
   NO_RESERVATION: { meaning: 'the user holds no unexpired reservation of this product', error: 'User alice holds no reservation of product 1' },
   QUANTITY_EXCEEDS_RESERVATION: {
@@ -62,6 +75,10 @@ export const ERROR_EXAMPLES: Record<ErrorCode, ErrorExample> = {
     meaning: 'total_stock would drop below the units already sold or held; `details` has the minimum',
     error: 'total_stock cannot go below the 42 unit(s) sold or held',
     details: [{ field: 'total_stock', minimum: 42 }],
+  },
+  STOCK_EDIT_IN_FLIGHT: {
+    meaning: 'another stock edit of this product is still running (edits of one product run one at a time); retry after `Retry-After` seconds',
+    error: 'Another stock edit of this product is still running',
   },
   AMOUNT_MISMATCH: {
     meaning: "total_amount is not the product's price × quantity",
@@ -82,7 +99,8 @@ export const ERROR_EXAMPLES: Record<ErrorCode, ErrorExample> = {
     error: 'Send the body as JSON with Content-Type: application/json',
   },
   RATE_LIMITED: {
-    meaning: 'too many requests from this client (`ip`) or for this user (`user`); retry after `Retry-After` seconds',
+    meaning:
+      'too many requests from this client address (`ip`) or for this customer (`user`: the JWT subject, else address and user id); retry after `Retry-After` seconds',
     error: 'Too many requests, slow down',
     details: [{ scope: 'ip', retry_after: 42 }],
   },
@@ -146,7 +164,7 @@ export function errorResponse(status: number, cases: readonly ErrorCase[]): Resp
     examples[name] = { summary: `${code}: ${example.error}`, value: failure(code, example.error, example.details) }
   })
   const headers: Record<string, OpenAPIV3_1.ReferenceObject> = { ...ERROR_HEADERS[status] }
-  if (status === 409 && codes.includes('IDEMPOTENCY_KEY_IN_FLIGHT')) headers['Retry-After'] = ref('Retry-After')
+  if (status === 409 && (codes.includes('IDEMPOTENCY_KEY_IN_FLIGHT') || codes.includes('STOCK_EDIT_IN_FLIGHT'))) headers['Retry-After'] = ref('Retry-After')
   return {
     description: [
       `${STATUS_TEXT[status] ?? status}:`,

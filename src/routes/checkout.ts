@@ -1,8 +1,8 @@
 import { Hono } from 'hono'
 import { describeRoute } from 'hono-openapi'
-import { shopper } from '../middleware/auth'
+import { bodyUserId, shopper, writeGuard } from '../middleware/auth'
 import { jsonBody } from '../middleware/json-body'
-import { bodyUserId, limitPerUser } from '../middleware/rate-limit'
+import { setRateHeaders } from '../middleware/rate-limit'
 import { JSON_BODY_ERRORS, operation } from '../openapi/operation'
 import { success } from '../openapi/responses'
 import { validate } from '../openapi/validate'
@@ -16,9 +16,9 @@ const docs = operation({
   summary: 'Buy held units',
   description:
     'Turns `quantity` units of the hold into an order and releases the rest of the hold. When the product has a price, `total_amount` must be price × quantity. ' +
-    'With an `Idempotency-Key`, retries get the first answer again (also a refusal, with its status), marked `Idempotent-Replayed: true`.',
+    "With an `Idempotency-Key` (a key belongs to its customer), retries get the first answer again (also a refusal, with its status), marked `Idempotent-Replayed: true`; once that answer has lapsed from Redis, a retry is answered from the customer's order in Postgres.",
   access: 'shopper',
-  rateLimit: 'user',
+  rateLimit: 'write',
   responses: {
     201: success('The order', orderResponse, { message: 'Order placed', headers: ['Idempotent-Replayed'] }),
   },
@@ -42,9 +42,9 @@ export const checkoutRoutes = new Hono<AppEnv>().post(
   jsonBody,
   validate('json', checkoutBody),
   shopper(bodyUserId),
-  limitPerUser,
   async (c) => {
-    const result = await checkout(c.get('deps'), c.req.valid('json'), c.req.valid('header')['idempotency-key'])
+    const result = await checkout(c.get('deps'), c.req.valid('json'), c.req.valid('header')['idempotency-key'], writeGuard(c))
+    setRateHeaders(c, result.rate)
     if (!result.replayed) return c.json(result.body, result.status)
     return c.body(result.body, result.status as 201, { 'content-type': 'application/json', 'Idempotent-Replayed': 'true' })
   },

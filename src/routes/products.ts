@@ -34,10 +34,11 @@ const docs = {
     operationId: 'setProductStock',
     tag: 'Products',
     summary: 'Restock or reduce a product',
-    description: 'Sets `total_stock`; never below the units already sold or held (409 `STOCK_BELOW_COMMITTED`).',
+    description:
+      'Sets `total_stock`; never below the units already sold or held (409 `STOCK_BELOW_COMMITTED`). Edits of one product run one at a time: a concurrent one waits up to 2 s, then 409 `STOCK_EDIT_IN_FLIGHT`.',
     access: 'admin',
     responses: { 200: success('The updated product', productResponse, { message: 'Stock updated' }) },
-    errors: { ...JSON_BODY_ERRORS, 404: ['PRODUCT_NOT_FOUND'], 409: ['STOCK_BELOW_COMMITTED'] },
+    errors: { ...JSON_BODY_ERRORS, 404: ['PRODUCT_NOT_FOUND'], 409: ['STOCK_BELOW_COMMITTED', 'STOCK_EDIT_IN_FLIGHT'] },
   }),
   status: operation({
     operationId: 'getProductStatus',

@@ -1,9 +1,10 @@
 import { Hono } from 'hono'
 import { describeRoute } from 'hono-openapi'
 import { ok } from '../errors/envelope'
-import { paramUserId, shopper } from '../middleware/auth'
+import { bodyUserId, paramUserId, shopper, writeGuard } from '../middleware/auth'
+import { turnstile } from '../middleware/challenge'
 import { jsonBody } from '../middleware/json-body'
-import { bodyUserId, limitPerIp, limitPerUser } from '../middleware/rate-limit'
+import { setRateHeaders } from '../middleware/rate-limit'
 import { JSON_BODY_ERRORS, operation } from '../openapi/operation'
 import { success } from '../openapi/responses'
 import { validate } from '../openapi/validate'
@@ -12,7 +13,9 @@ import { bulkReserveBody, holdListResponse, holdResponse, releaseResponse, reser
 import { release, reserve, reserveBulk } from '../services/reservations'
 import type { AppEnv } from '../types'
 
-const REFUSALS = ['INSUFFICIENT_STOCK', 'LIMIT_EXCEEDED', 'SALE_NOT_ACTIVE'] as const
+const REFUSALS = ['INSUFFICIENT_STOCK', 'LIMIT_EXCEEDED', 'ADDRESS_LIMIT_EXCEEDED', 'SALE_NOT_ACTIVE'] as const
+/** With TURNSTILE_SECRET_KEY set, a reserve needs a Turnstile token. */
+const CHALLENGE_ERRORS = { 403: ['CHALLENGE_REQUIRED', 'CHALLENGE_FAILED'] } as const
 
 const docs = {
   reserve: operation({
@@ -20,11 +23,12 @@ const docs = {
     tag: 'Reservations',
     summary: 'Hold units of a product',
     description:
-      'Reserving again for the same user and product adds to the hold and restarts its clock, but no hold lives longer than HOLD_MAX_SECONDS from its first reserve.',
+      'Reserving again for the same user and product adds to the hold and restarts its clock, but no hold lives longer than HOLD_MAX_SECONDS from its first reserve. ' +
+      "`max_per_user` bounds the customer's held + pending + bought units for the whole sale; one client address holds at most MAX_HELD_PER_ADDRESS units of a product.",
     access: 'shopper',
-    rateLimit: 'user',
+    rateLimit: 'write',
     responses: { 201: success('The hold', holdResponse, { message: 'Reserved' }) },
-    errors: { ...JSON_BODY_ERRORS, 404: ['PRODUCT_NOT_FOUND'], 409: REFUSALS },
+    errors: { ...JSON_BODY_ERRORS, ...CHALLENGE_ERRORS, 404: ['PRODUCT_NOT_FOUND'], 409: REFUSALS },
   }),
   reserveBulk: operation({
     operationId: 'reserveBulk',
@@ -32,14 +36,16 @@ const docs = {
     summary: 'Hold several products at once',
     description: 'All or nothing: when one item is refused nothing is held, and `details` names the failing `item` (its index).',
     access: 'shopper',
-    rateLimit: 'user',
+    rateLimit: 'write',
     responses: { 201: success('The holds, in the order of the items', holdListResponse, { message: 'Reserved 2 item(s)' }) },
     errors: {
       ...JSON_BODY_ERRORS,
+      ...CHALLENGE_ERRORS,
       404: ['PRODUCT_NOT_FOUND'],
       409: [
         { code: 'INSUFFICIENT_STOCK', error: 'Only 1 unit(s) of product 2 available', details: [{ item: 1, product_id: '2', available: 1 }] },
         'LIMIT_EXCEEDED',
+        'ADDRESS_LIMIT_EXCEEDED',
         'SALE_NOT_ACTIVE',
       ],
     },
@@ -50,26 +56,33 @@ const docs = {
     summary: 'Cancel a hold',
     description: 'Its units go back on sale at once.',
     access: 'shopper',
+    rateLimit: 'write',
     responses: { 200: success('How many units were given back', releaseResponse, { message: 'Reservation released' }) },
     errors: { 400: ['VALIDATION_ERROR'], 404: ['NO_RESERVATION', 'PRODUCT_NOT_FOUND'] },
   }),
 }
 
 export const reservationRoutes = new Hono<AppEnv>()
-  .post('/', describeRoute(docs.reserve), jsonBody, validate('json', reserveBody), shopper(bodyUserId), limitPerUser, async (c) => {
+  .post('/', describeRoute(docs.reserve), jsonBody, validate('json', reserveBody), shopper(bodyUserId), turnstile, async (c) => {
     const { user_id, product_id, quantity } = c.req.valid('json')
-    return c.json(ok(await reserve(c.get('deps'), user_id, product_id, quantity), 'Reserved'), 201)
+    const hold = await reserve(c.get('deps'), user_id, product_id, quantity, writeGuard(c))
+    setRateHeaders(c, hold.rate)
+    return c.json(ok(hold.data, 'Reserved'), 201)
   })
-  .post('/bulk', describeRoute(docs.reserveBulk), jsonBody, validate('json', bulkReserveBody), shopper(bodyUserId), limitPerUser, async (c) => {
+  .post('/bulk', describeRoute(docs.reserveBulk), jsonBody, validate('json', bulkReserveBody), shopper(bodyUserId), turnstile, async (c) => {
     const { user_id, items } = c.req.valid('json')
     const holds = await reserveBulk(
       c.get('deps'),
       user_id,
       items.map((item) => ({ productId: item.product_id, quantity: item.quantity })),
+      writeGuard(c),
     )
-    return c.json(ok(holds, `Reserved ${holds.length} item(s)`), 201)
+    setRateHeaders(c, holds.rate)
+    return c.json(ok(holds.data, `Reserved ${holds.data.length} item(s)`), 201)
   })
-  .delete('/:userId/:productId', describeRoute(docs.release), limitPerIp, validate('param', holdParams), shopper(paramUserId), async (c) => {
+  .delete('/:userId/:productId', describeRoute(docs.release), validate('param', holdParams), shopper(paramUserId), async (c) => {
     const { userId, productId } = c.req.valid('param')
-    return c.json(ok(await release(c.get('deps'), userId, productId), 'Reservation released'))
+    const released = await release(c.get('deps'), userId, productId, writeGuard(c))
+    setRateHeaders(c, released.rate)
+    return c.json(ok(released.data, 'Reservation released'))
   })

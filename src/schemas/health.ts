@@ -6,7 +6,10 @@ export const dependencyState = z
   .object({
     status: z.enum(['up', 'down']),
     latency_ms: z.number().int(),
-    error: z.string().optional().meta({ description: 'Why the store did not answer (only when down)' }),
+    error: z
+      .string()
+      .optional()
+      .meta({ description: 'How the store failed (only when down): `no answer within 2500 ms`, `unreachable`, `refused` or `error`' }),
   })
   .meta({ id: 'DependencyState' })
 

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm'
 import type { Deps } from '../deps'
-import type { Store } from '../errors/app-error'
+import { failureKind, StoreUnavailableError, type Store } from '../errors/store-unavailable'
 
 export interface DependencyState {
   status: 'up' | 'down'
@@ -14,18 +14,15 @@ async function probe(check: () => Promise<unknown>): Promise<DependencyState> {
   const started = Date.now()
   let timer: ReturnType<typeof setTimeout> | undefined
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${CHECK_TIMEOUT_MS} ms`)), CHECK_TIMEOUT_MS)
+    timer = setTimeout(() => reject(new DOMException('no answer in time', 'TimeoutError')), CHECK_TIMEOUT_MS)
   })
   try {
     await Promise.race([check(), timeout])
     return { status: 'up', latency_ms: Date.now() - started }
   } catch (err) {
-    const cause = err instanceof Error && err.cause instanceof Error ? err.cause : err
-    return {
-      status: 'down',
-      latency_ms: Date.now() - started,
-      error: cause instanceof Error ? cause.message.slice(0, 200) : 'unreachable',
-    }
+    // How it failed, never what the store answered: /health is public.
+    const kind = err instanceof StoreUnavailableError ? err.kind : failureKind(err)
+    return { status: 'down', latency_ms: Date.now() - started, error: kind === 'timeout' ? `no answer within ${CHECK_TIMEOUT_MS} ms` : kind }
   } finally {
     clearTimeout(timer)
   }

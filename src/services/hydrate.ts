@@ -1,3 +1,4 @@
+import { boughtByUser } from '../db/orders'
 import { findProducts } from '../db/products'
 import type { Deps } from '../deps'
 import type { ProductRow } from '../db/schema'
@@ -15,20 +16,30 @@ export function engineProduct(row: ProductRow) {
     maxPerUser: row.maxPerUser,
     saleStartsAt: row.saleStartsAt,
     saleEndsAt: row.saleEndsAt,
+    stockVersion: row.stockVersion,
   }
 }
 
-/** Loads products missing from Redis (never created there, or Redis was flushed) from Postgres. */
+/**
+ * Loads products missing from Redis (never created there, or Redis was
+ * flushed) from Postgres, with each buyer's units for a product with a
+ * purchase limit, so the limit survives a flush.
+ */
 export async function hydrate(deps: Pick<Deps, 'db' | 'engine'>, productIds: number[]): Promise<void> {
   const rows = await findProducts(deps.db, productIds)
   const missing = productIds.find((id) => !rows.some((row) => row.id === id))
   if (missing !== undefined) throw productNotFound(missing)
-  await Promise.all(rows.map((row) => deps.engine.initProduct(row.id, engineProduct(row))))
+  await Promise.all(
+    rows.map(async (row) => {
+      const bought = row.maxPerUser === null ? undefined : await boughtByUser(deps.db, row.id)
+      await deps.engine.initProduct(row.id, { ...engineProduct(row), bought })
+    }),
+  )
 }
 
 /**
  * Runs an engine call; when it says a product is not in Redis, loads it from
- * Postgres and runs the call once more (DESIGN invariant 5).
+ * Postgres and runs the call once more (docs/architecture.md, "Hydration").
  */
 export async function withHydration<T extends Outcome>(
   deps: Pick<Deps, 'db' | 'engine'>,

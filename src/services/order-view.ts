@@ -1,4 +1,5 @@
 import type { OrderRow } from '../db/schema'
+import { ok } from '../errors/envelope'
 import { formatMoney } from '../schemas/common'
 
 /** An order as the API returns it. */
@@ -15,3 +16,8 @@ export function orderView(row: Pick<OrderRow, 'id' | 'userId' | 'productId' | 'q
 }
 
 export type OrderView = ReturnType<typeof orderView>
+
+/** The answer to a checkout that placed `row` (also what its Idempotency-Key replays). */
+export function placedOrderBody(row: Parameters<typeof orderView>[0]) {
+  return ok(orderView(row), 'Order placed')
+}

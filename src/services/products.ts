@@ -1,6 +1,6 @@
 import { findProduct, insertProduct } from '../db/products'
 import type { Deps } from '../deps'
-import { StoreUnavailableError } from '../errors/app-error'
+import { StoreUnavailableError } from '../errors/store-unavailable'
 import type { CreateProductBody } from '../schemas/products'
 import { productNotFound, productVanished } from './errors'
 import { engineProduct, withHydration } from './hydrate'

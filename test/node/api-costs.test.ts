@@ -29,24 +29,39 @@ async function cost(call: () => Promise<{ status: number }>, expectedStatus: num
   return { redis: redis.commands, byCommand: redis.byCommand, postgres: pg.queries + pg.batches }
 }
 
-// Every API call also passes one rate limiter: one more EVALSHA (@upstash/ratelimit's script).
+// Shopper writes are limited inside their engine script: one EVALSHA in all.
+// Reads also pass the per-address limiter: one more EVALSHA (@upstash/ratelimit's script).
 describe('cost per call once the product is in Redis', () => {
-  it('reserve, bulk, cancel, status and listing: one engine EVALSHA + one limiter EVALSHA, no Postgres', async () => {
+  it('reserve, bulk and cancel, admitted or refused: one EVALSHA; status and listing: engine + limiter; no Postgres', async () => {
     const [a, b] = [await product(10), await product(10)]
     await h.api.call('GET', `/api/products/${a}/status`) // scripts cached, as in steady state
     const u = 'cost-user'
-    const calls: [string, () => Promise<{ status: number }>, number][] = [
-      ['reserve', () => h.api.call('POST', '/api/reserve', { user_id: u, product_id: a, quantity: 1 }), 201],
-      ['bulk', () => h.api.call('POST', '/api/reserve/bulk', { user_id: u, items: [{ product_id: b, quantity: 1 }] }), 201],
-      ['status', () => h.api.call('GET', `/api/products/${a}/status`), 200],
-      ['listing', () => h.api.call('GET', `/api/users/${u}/reservations`), 200],
-      ['cancel', () => h.api.call('DELETE', `/api/reserve/${u}/${a}`), 200],
-      ['refused reserve', () => h.api.call('POST', '/api/reserve', { user_id: u, product_id: a, quantity: 11 }), 409],
+    const calls: [string, () => Promise<{ status: number }>, number, number][] = [
+      ['reserve', () => h.api.call('POST', '/api/reserve', { user_id: u, product_id: a, quantity: 1 }), 201, 1],
+      ['bulk', () => h.api.call('POST', '/api/reserve/bulk', { user_id: u, items: [{ product_id: b, quantity: 1 }] }), 201, 1],
+      ['status', () => h.api.call('GET', `/api/products/${a}/status`), 200, 2],
+      ['listing', () => h.api.call('GET', `/api/users/${u}/reservations`), 200, 2],
+      ['cancel', () => h.api.call('DELETE', `/api/reserve/${u}/${a}`), 200, 1],
+      ['refused reserve', () => h.api.call('POST', '/api/reserve', { user_id: u, product_id: a, quantity: 11 }), 409, 1],
     ]
-    for (const [name, call, status] of calls) {
+    for (const [name, call, status, evalsha] of calls) {
       const spent = await cost(call, status)
-      expect({ name, ...spent }).toEqual({ name, redis: 2, byCommand: { EVALSHA: 2 }, postgres: 0 })
+      expect({ name, ...spent }).toEqual({ name, redis: evalsha, byCommand: { EVALSHA: evalsha }, postgres: 0 })
     }
+  })
+
+  it('the write limits cost nothing extra: admitted or refused, one command; a remembered refusal, none', async () => {
+    const id = await product(1)
+    const api = h.api.withConfig({ RATE_LIMIT_MAX_REQUESTS: '3', RATE_LIMIT_WINDOW_MS: '60000' })
+    const from = { 'cf-connecting-ip': '192.0.2.77' }
+    const reserve = (user: string) => () => api.call('POST', '/api/reserve', { user_id: user, product_id: id, quantity: 1 }, from)
+    await api.call('GET', `/api/products/${id}/status`) // scripts cached
+    expect(await cost(reserve('limit-a'), 201)).toMatchObject({ redis: 1, postgres: 0 })
+    expect(await cost(reserve('limit-b'), 409)).toMatchObject({ redis: 1, postgres: 0 }) // sold out: refused by the engine
+    expect(await cost(reserve('limit-c'), 409)).toMatchObject({ redis: 1, postgres: 0 })
+    expect(await cost(reserve('limit-d'), 429)).toMatchObject({ redis: 1, postgres: 0 }) // the window is full
+    expect(await cost(reserve('limit-e'), 429)).toMatchObject({ redis: 0, postgres: 0 }) // remembered in the isolate
+    expect(await cost(() => api.call('DELETE', `/api/reserve/limit-a/${id}`, undefined, from), 429)).toMatchObject({ redis: 0 })
   })
 
   it('a product missing from Redis costs one Postgres query to hydrate, then one retry', async () => {
@@ -55,7 +70,7 @@ describe('cost per call once the product is in Redis', () => {
     await dropNamespace()
     const spent = await cost(() => h.api.call('POST', '/api/reserve', { user_id: 'late', product_id: id, quantity: 1 }), 201)
     expect(spent.postgres).toBe(1)
-    expect(spent.byCommand).toEqual({ EVALSHA: 4 }) // limiter, reserve → NOT_LOADED, init, reserve
+    expect(spent.byCommand).toEqual({ EVALSHA: 3 }) // reserve → NOT_LOADED (no window counted), init, reserve
   })
 })
 
@@ -66,7 +81,7 @@ describe('Redis flushed mid-run', () => {
     await dropNamespace()
     const status = await h.api.call('GET', `/api/products/${id}/status`)
     expect(status.status).toBe(200)
-    // Active holds are the one thing a flush loses (DESIGN.md); sold comes back from Postgres.
+    // Active holds are the one thing a flush loses (docs/architecture.md); sold comes back from Postgres.
     expect(status.body.data).toMatchObject({ total_stock: 8, sold: 0, reserved_stock: 0, available_stock: 8 })
     expect((await h.api.call('GET', '/api/users/f1/reservations')).body.data).toEqual([])
     expect((await h.api.call('DELETE', `/api/reserve/f1/${id}`)).status).toBe(404)
@@ -97,7 +112,7 @@ describe('expiry at scale (real waiting)', () => {
     expect((await fast.call('GET', `/api/products/${id}/status`)).body.data.available_stock).toBe(0)
     await new Promise((r) => setTimeout(r, 2200))
     const spent = await cost(() => fast.call('POST', '/api/reserve', { user_id: 'whale', product_id: id, quantity: 10_000 }), 201)
-    expect(spent.byCommand).toEqual({ EVALSHA: 2 }) // the limiter's and the one reserve that purges 10,000 holds
+    expect(spent.byCommand).toEqual({ EVALSHA: 1 }) // the one reserve (limits included) that purges 10,000 holds
     expect((await fast.call('GET', `/api/products/${id}/status`)).body.data).toMatchObject({ reserved_stock: 10_000, available_stock: 0 })
   })
 })

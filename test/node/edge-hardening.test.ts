@@ -139,6 +139,32 @@ describe('auth', () => {
   })
 })
 
+describe('nothing private in logs or public answers', () => {
+  it('logs a store error by its kind and operation, never the command with its keys and user ids', async () => {
+    const id = await product()
+    const lines: string[] = []
+    vi.spyOn(console, 'log').mockImplementation((line: string) => void lines.push(line))
+    vi.spyOn(console, 'error').mockImplementation((line: string) => void lines.push(line))
+    const refused = h.api.withConfig({ UPSTASH_REDIS_REST_TOKEN: 'not-the-token', LOG_LEVEL: 'info' })
+    const email = 'jane.doe@example.com'
+    const res = await refused.call('POST', '/api/reserve', { user_id: email, product_id: id, quantity: 1 })
+    expect(res.status).toBe(503)
+    const errors = lines.map((l) => JSON.parse(l)).filter((e) => e.event === 'request_error')
+    expect(errors).toHaveLength(1)
+    expect(errors[0]).toMatchObject({ store: 'redis', operation: 'script reserve', kind: 'refused' })
+    expect(JSON.stringify(errors)).not.toContain(email)
+    expect(JSON.stringify(errors)).not.toMatch(/command was|evalsha/i)
+  })
+
+  it('/health says which store is down, not what it answered', async () => {
+    const res = await h.api.withConfig({ UPSTASH_REDIS_REST_TOKEN: 'not-the-token' }).call('GET', '/health')
+    expect(res.status).toBe(503)
+    const redis = res.body.details.find((d: { dependency: string }) => d.dependency === 'redis')
+    expect(redis).toMatchObject({ status: 'down', error: 'refused' })
+    expect(JSON.stringify(res.body)).not.toMatch(/Unauthorized|command/i)
+  })
+})
+
 describe('safe surface', () => {
   it('sends secure headers and a request id (kept when sane, replaced when not)', async () => {
     const res = await h.api.call('GET', '/health', undefined, { 'x-request-id': 'trace-abc_123' })

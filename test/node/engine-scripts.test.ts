@@ -6,7 +6,7 @@ import { Redis as UpstashRedis } from '@upstash/redis'
 import { Redis } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startUpstashServer, type UpstashServer } from '../../dev/upstash/server'
-import { StoreUnavailableError } from '../../src/errors/app-error'
+import { StoreUnavailableError } from '../../src/errors/store-unavailable'
 import { ioredisPort } from '../../src/engine/adapters/ioredis'
 import { upstashPort } from '../../src/engine/adapters/upstash'
 import { createEngine } from '../../src/engine/engine'
@@ -35,13 +35,13 @@ function parseHeader(source: string): Header {
   if (!block?.[1]) throw new Error('no header comment at the start of the source')
   const header: Header = { keys: [], argv: [], keysNone: false, argvNone: false, returns: false }
   for (const line of block[1].split('\n')) {
-    const slot = /^\s*(KEYS|ARGV)\[(\d+)(i)?([+-]\d+)?\]\s+\S/.exec(line)
+    const slot = /^\s*(KEYS|ARGV)\[(\d+|(?=i))(i)?([+-]\d+)?\]\s+\S/.exec(line)
     if (slot) {
       const [, which, num, perItem, offset] = slot
       const list = which === 'KEYS' ? header.keys : header.argv
       list.push(
         perItem
-          ? { kind: 'item', mult: Number(num), offset: Number(offset ?? 0) }
+          ? { kind: 'item', mult: Number(num || 1), offset: Number(offset ?? 0) }
           : { kind: 'fixed', index: Number(num) },
       )
       continue
@@ -131,18 +131,19 @@ describe('scripts', () => {
     expect(names.sort()).toEqual(
       [
         'checkout',
+        'claim-pending',
         'init-product',
         'list-holds',
         'list-pending',
         'ping',
-        'purge-expired',
+        'rate-hit',
         'reconcile',
         'release',
         'reserve',
         'reserve-bulk',
-        'set-total',
         'settle',
         'status',
+        'stock-edit',
       ].sort(),
     )
   })
@@ -188,8 +189,11 @@ describe('scripts', () => {
     const prefix = testPrefix('engs')
     prefixes.push(prefix)
     const { port, calls } = recording(ioredisPort(direct))
-    const engine = createEngine(port, { prefix, holdSeconds: 60, holdMaxSeconds: 120 })
-    const product = { name: 'Bulk item', total: 50, sold: 0, priceCents: 100, maxPerUser: null, saleStartsAt: null, saleEndsAt: null }
+    const window = { max: 1000, windowMs: 60_000 }
+    const limits = { address: window, customer: window, maxHeldPerAddress: 10 }
+    const engine = createEngine(port, { prefix, holdSeconds: 60, holdMaxSeconds: 120, limits })
+    const guard = { address: '192.0.2.1', customer: '192.0.2.1|alice' }
+    const product = { name: 'Bulk item', total: 50, sold: 0, priceCents: 100, maxPerUser: null, saleStartsAt: null, saleEndsAt: null, stockVersion: 0 }
 
     const bulkSizes: number[] = []
     await engine.initProduct(1, product)
@@ -203,22 +207,33 @@ describe('scripts', () => {
         oneTo(n).map((id) => ({ productId: id, quantity: 1 })),
       )
     }
-    await engine.release('alice', 1)
+    await engine.release('alice', 1, guard)
+    await engine.reserve('alice', 1, 1, guard)
+    await engine.initProduct(4, { ...product, maxPerUser: 2, bought: new Map([['carol', 1]]) })
+    await engine.chargeAddress(guard.address)
     await engine.status(1)
     await engine.listHolds('bob')
-    await engine.purgeExpired(1)
     await engine.ping()
     const keyHash = 'a'.repeat(64)
     const sale = { userId: 'alice', productId: 2, quantity: 1, amountCents: 100 }
     await engine.reserve('alice', 2, 1)
     await engine.checkout({ ...sale, orderId: 'order-1', idempotency: { keyHash, requestHash: 'r' } })
-    await engine.checkout({ ...sale, orderId: 'order-2' })
+    await engine.checkout({ ...sale, orderId: 'order-2', guard })
     await engine.settle({ productId: 2, orderId: 'order-1', mode: 'confirm', record: { keyHash, status: 201, body: '{}' } })
     await engine.settle({ productId: 2, mode: 'release', keyHash })
-    await engine.setTotal(2, 60)
-    await engine.listPending(new Date(), 10)
+    await engine.reserve('alice', 2, 1)
+    await engine.checkout({ ...sale, orderId: 'order-3', idempotency: { keyHash: 'b'.repeat(64), requestHash: 'r' } })
+    expect(await engine.beginStockEdit(2, 60, 'edit-1', 5000)).toMatchObject({ ok: true })
+    await engine.endStockEdit(2, 'edit-1', { total: 60, stockVersion: 1 })
+    await engine.settle({ productId: 2, mode: 'release', keyHash: 'b'.repeat(64) }) // its request gave up: the reconciler may claim it
+    const queued = await engine.listPending(new Date(Date.now() + 1000), 10)
+    expect(queued.map((q) => q.orderId)).toContain('order-3')
+    const claimed = await engine.claimPending(queued.find((q) => q.orderId === 'order-3')!, 30_000, new Date(Date.now() + 1000))
+    if (!claimed.ok) throw new Error(claimed.reason)
+    await engine.settle({ productId: 2, orderId: 'order-3', mode: 'give_back', keyHash: 'b'.repeat(64), claim: claimed.claim })
     const report = await engine.inspect(2)
-    await engine.repair(2, report!, { sold: 1, total: 60 })
+    await engine.repair(2, report!, { sold: 1, total: 60, stockVersion: 1, recordedOrderIds: ['order-2'] })
+    await engine.reloadBought(4, new Map([['carol', 1]]))
 
     const seen = new Set<string>()
     const bulkNs: number[] = []
@@ -229,10 +244,12 @@ describe('scripts', () => {
       const h = parseHeader(script.source)
       let n = 0
       if (hasItemSlots(h)) {
-        const fixed = h.keys.filter((s) => s.kind === 'fixed').length
-        const perItem = h.keys.filter((s) => s.kind === 'item').length
-        n = (call.keys.length - fixed) / perItem
-        if (call.via === 'evalsha') bulkNs.push(n)
+        // n items: from the KEYS per item, or from the ARGV per item when no key repeats
+        const [slots, given] = h.keys.some((s) => s.kind === 'item') ? [h.keys, call.keys] : [h.argv, call.args]
+        const fixed = slots.filter((s) => s.kind === 'fixed').length
+        const perItem = slots.filter((s) => s.kind === 'item').length
+        n = (given.length - fixed) / perItem
+        if (call.via === 'evalsha' && script.name === 'reserve-bulk') bulkNs.push(n)
       }
       expect(expand(h.keys, n), `${script.name} KEYS`).toEqual(oneTo(call.keys.length))
       expect(expand(h.argv, n), `${script.name} ARGV`).toEqual(oneTo(call.args.length))

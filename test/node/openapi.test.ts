@@ -91,9 +91,11 @@ const LIMITED: Record<string, ErrorCode[]> = { 429: ['RATE_LIMITED'] }
 const ALWAYS: Record<string, ErrorCode[]> = { 500: ['CONFIGURATION_ERROR', 'INTERNAL_ERROR'], 503: ['SERVICE_UNAVAILABLE'] }
 const BAD_PARAM: Record<string, ErrorCode[]> = { 400: ['VALIDATION_ERROR'] }
 const PRODUCT_404: Record<string, ErrorCode[]> = { 404: ['PRODUCT_NOT_FOUND'] }
-const REFUSALS: Record<string, ErrorCode[]> = { 409: ['INSUFFICIENT_STOCK', 'LIMIT_EXCEEDED', 'SALE_NOT_ACTIVE'] }
+const REFUSALS: Record<string, ErrorCode[]> = { 409: ['ADDRESS_LIMIT_EXCEEDED', 'INSUFFICIENT_STOCK', 'LIMIT_EXCEEDED', 'SALE_NOT_ACTIVE'] }
+/** A shopper route that may also ask for a Turnstile token (reserve, bulk). */
+const CHALLENGED: Record<string, ErrorCode[]> = { 401: ['UNAUTHORIZED'], 403: ['CHALLENGE_FAILED', 'CHALLENGE_REQUIRED', 'FORBIDDEN'] }
 
-/** What each operation can answer (README "API", DESIGN.md "API contract"): status → error codes. */
+/** What each operation can answer (README "API"): status → error codes. */
 const ANSWERS: Record<string, Record<string, ErrorCode[]>> = {
   'GET /health': { 200: [], ...ALWAYS },
   'POST /api/products': { 201: [], ...JSON_BODY, ...ADMIN, ...LIMITED, ...ALWAYS },
@@ -103,13 +105,13 @@ const ANSWERS: Record<string, Record<string, ErrorCode[]>> = {
     ...JSON_BODY,
     ...ADMIN,
     ...PRODUCT_404,
-    409: ['STOCK_BELOW_COMMITTED'],
+    409: ['STOCK_BELOW_COMMITTED', 'STOCK_EDIT_IN_FLIGHT'],
     ...LIMITED,
     ...ALWAYS,
   },
   'GET /api/products/{productId}/status': { 200: [], ...BAD_PARAM, ...PRODUCT_404, ...LIMITED, ...ALWAYS },
-  'POST /api/reserve': { 201: [], ...JSON_BODY, ...SHOPPER, ...PRODUCT_404, ...REFUSALS, ...LIMITED, ...ALWAYS },
-  'POST /api/reserve/bulk': { 201: [], ...JSON_BODY, ...SHOPPER, ...PRODUCT_404, ...REFUSALS, ...LIMITED, ...ALWAYS },
+  'POST /api/reserve': { 201: [], ...JSON_BODY, ...CHALLENGED, ...PRODUCT_404, ...REFUSALS, ...LIMITED, ...ALWAYS },
+  'POST /api/reserve/bulk': { 201: [], ...JSON_BODY, ...CHALLENGED, ...PRODUCT_404, ...REFUSALS, ...LIMITED, ...ALWAYS },
   'DELETE /api/reserve/{userId}/{productId}': {
     200: [],
     ...BAD_PARAM,
@@ -327,7 +329,7 @@ describe('the OpenAPI document', () => {
     expectTypeOf<z.output<typeof productResponse>>().toEqualTypeOf<ProductView>()
     expectTypeOf<z.output<typeof productStatusResponse>>().toEqualTypeOf<Awaited<ReturnType<typeof productStatus>>>()
     expectTypeOf<z.output<typeof holdResponse>>().toEqualTypeOf<HoldView>()
-    expectTypeOf<z.output<typeof releaseResponse>>().toEqualTypeOf<Awaited<ReturnType<typeof release>>>()
+    expectTypeOf<z.output<typeof releaseResponse>>().toEqualTypeOf<Awaited<ReturnType<typeof release>>['data']>()
     expectTypeOf<z.output<typeof orderResponse>>().toEqualTypeOf<OrderView>()
     expectTypeOf<z.output<typeof ordersPageResponse>>().toEqualTypeOf<Awaited<ReturnType<typeof userOrders>>>()
     expectTypeOf<z.output<typeof healthResponse>>().toEqualTypeOf<{

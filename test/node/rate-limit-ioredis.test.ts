@@ -114,12 +114,12 @@ describe('@upstash/ratelimit over ioredis (the self-hosted server)', () => {
     expect(keys).toHaveLength(1)
   })
 
-  it('per user on reserve, bulk and checkout: tighter, under `{prefix}:rl:user`, one user does not block another', async () => {
+  it('per customer on reserve, bulk and checkout: in the engine scripts, under `{prefix}:rl:c`, one customer does not block another', async () => {
     const id = await product(100)
     const redis = await connect(REDIS_URL)
     const api = selfHosted(redis, { USER_RATE_LIMIT_MAX_REQUESTS: 2, USER_RATE_LIMIT_WINDOW_MS: 60_000 })
     await exceedUserLimit(api, id)
-    const keys = await scanKeys(redis, `{${h.prefix}}:rl:user:greedy:*`)
+    const keys = await scanKeys(redis, `{${h.prefix}}:rl:c:*|greedy`)
     expect(keys).toHaveLength(1)
   })
 })

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { TEST_ADMIN_TOKEN, type ApiClient } from './client'
 
 /**
- * The API contract of DESIGN.md, run in Node and in workerd alike. Each test
+ * The API contract (README "API"), run in Node and in workerd alike. Each test
  * makes its own products, so tests never depend on each other.
  */
 export function apiContract(getApi: () => ApiClient) {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { ApiClient } from './client'
 
-/** Checkout and orders (DESIGN.md "Checkout"), run in Node and in workerd alike. */
+/** Checkout and orders (docs/architecture.md, "Checkout"), run in Node and in workerd alike. */
 export function checkoutContract(getApi: () => ApiClient) {
   const api = () => getApi()
   let n = 0
@@ -113,16 +113,30 @@ export function checkoutContract(getApi: () => ApiClient) {
       expect(other.body.code).toBe('IDEMPOTENCY_KEY_REUSED')
     })
 
-    it('replays a refusal too, with its status', async () => {
+    it('replays a refusal too, with its status, once the request held units', async () => {
       const id = await product()
       const u = user()
-      const first = await buy(u, id, 1, 12.5, { 'idempotency-key': `refused-${u}` })
-      expect(first.status).toBe(409)
       await reserve(u, id, 1)
-      const replay = await buy(u, id, 1, 12.5, { 'idempotency-key': `refused-${u}` })
+      const first = await buy(u, id, 2, 25, { 'idempotency-key': `refused-${u}` })
+      expect(first.status).toBe(409)
+      expect(first.body.code).toBe('QUANTITY_EXCEEDS_RESERVATION')
+      await reserve(u, id, 1)
+      const replay = await buy(u, id, 2, 25, { 'idempotency-key': `refused-${u}` })
       expect(replay.status).toBe(409)
       expect(replay.body).toEqual(first.body)
       expect(replay.headers.get('idempotent-replayed')).toBe('true')
+    })
+
+    it('keeps no record for a request that held nothing: the key is still free', async () => {
+      const id = await product()
+      const u = user()
+      const first = await buy(u, id, 1, 12.5, { 'idempotency-key': `nothing-held-${u}` })
+      expect(first.status).toBe(409)
+      expect(first.body.code).toBe('NO_RESERVATION')
+      await reserve(u, id, 1)
+      const later = await buy(u, id, 1, 12.5, { 'idempotency-key': `nothing-held-${u}` })
+      expect(later.status).toBe(201)
+      expect(later.headers.get('idempotent-replayed')).toBeNull()
     })
   })
 

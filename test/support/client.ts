@@ -2,10 +2,10 @@
 export const TEST_ADMIN_TOKEN = 'test-admin-token-0123456789'
 
 /**
- * Limits so high that suites making hundreds of calls from one address are
- * never throttled; the rate-limit tests set their own.
+ * Limits so high (and no per-address hold cap) that suites making hundreds of
+ * calls from one address are never throttled; the limit tests set their own.
  */
-export const TEST_LIMITS = { RATE_LIMIT_MAX_REQUESTS: '1000000', USER_RATE_LIMIT_MAX_REQUESTS: '1000000' }
+export const TEST_LIMITS = { RATE_LIMIT_MAX_REQUESTS: '1000000', USER_RATE_LIMIT_MAX_REQUESTS: '1000000', MAX_HELD_PER_ADDRESS: '0' }
 
 const isAdminWrite = (method: string, path: string) => (method === 'POST' || method === 'PATCH') && path.startsWith('/api/products')
 

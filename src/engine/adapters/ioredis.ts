@@ -1,5 +1,5 @@
 import type { Cluster, Redis } from 'ioredis'
-import { StoreUnavailableError } from '../../errors/app-error'
+import { StoreUnavailableError } from '../../errors/store-unavailable'
 import { NoScriptError, type ScriptPort } from '../port'
 import { isUnavailableReply, redisErrorCode } from './redis-errors'
 

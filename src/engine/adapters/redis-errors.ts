@@ -34,3 +34,11 @@ export function isScriptOrCommandError(message: string): boolean {
   if (isUnavailableReply(message)) return false
   return SCRIPT_OR_COMMAND_ERROR.test(message)
 }
+
+/** A script or command error (a bug): the reply's text only, never the echoed command and its arguments. */
+export class ScriptError extends Error {
+  constructor(reply: string) {
+    super(reply)
+    this.name = 'ScriptError'
+  }
+}

@@ -1,7 +1,7 @@
 import type { Redis } from '@upstash/redis'
-import { StoreUnavailableError } from '../../errors/app-error'
+import { StoreUnavailableError } from '../../errors/store-unavailable'
 import { NoScriptError, type ScriptPort } from '../port'
-import { isScriptOrCommandError } from './redis-errors'
+import { isScriptOrCommandError, ScriptError } from './redis-errors'
 
 /** The two methods used; the Node, Cloudflare and Fastly `Redis` classes all fit. */
 export type UpstashScriptClient = Pick<Redis, 'evalsha' | 'eval'>
@@ -13,7 +13,7 @@ export type UpstashScriptClient = Pick<Redis, 'evalsha' | 'eval'>
  * The client throws UpstashError("<error>, command was: …") for any error
  * body and does not expose the HTTP status, so errors are sorted by text:
  * NOSCRIPT becomes NoScriptError; an error raised by the script or by a
- * malformed command (a bug) passes through unchanged; everything else — fetch
+ * malformed command (a bug) becomes ScriptError with the reply alone; everything else — fetch
  * failures, aborts, timeouts, non-JSON bodies (a proxy's 5xx page), 5xx and
  * auth errors, transient or quota replies — becomes StoreUnavailableError.
  */
@@ -23,7 +23,7 @@ export function upstashPort(redis: UpstashScriptClient): ScriptPort {
       // Only the error text: the echoed command holds keys and user ids.
       const reply = err.message.split(', command was:')[0] ?? ''
       if (sha !== undefined && reply.includes('NOSCRIPT')) throw new NoScriptError(sha)
-      if (isScriptOrCommandError(reply)) throw err
+      if (isScriptOrCommandError(reply)) throw new ScriptError(reply)
     }
     throw new StoreUnavailableError('redis', err)
   }

@@ -1,34 +1,36 @@
 import { checkoutScript } from './checkout.lua'
+import { claimPendingScript } from './claim-pending.lua'
 import { initProductScript } from './init-product.lua'
-import { listPendingScript } from './list-pending.lua'
 import { listHoldsScript } from './list-holds.lua'
+import { listPendingScript } from './list-pending.lua'
 import { pingScript } from './ping.lua'
-import { purgeExpiredScript } from './purge-expired.lua'
+import { rateHitScript } from './rate-hit.lua'
 import { reconcileScript } from './reconcile.lua'
 import { releaseScript } from './release.lua'
 import { reserveBulkScript } from './reserve-bulk.lua'
 import { reserveScript } from './reserve.lua'
-import { setTotalScript } from './set-total.lua'
 import { settleScript } from './settle.lua'
 import { statusScript } from './status.lua'
+import { stockEditScript } from './stock-edit.lua'
 
 export {
   checkoutScript,
+  claimPendingScript,
   initProductScript,
-  listPendingScript,
   listHoldsScript,
+  listPendingScript,
   pingScript,
-  purgeExpiredScript,
+  rateHitScript,
   reconcileScript,
   releaseScript,
   reserveBulkScript,
   reserveScript,
-  setTotalScript,
   settleScript,
   statusScript,
+  stockEditScript,
 }
 
-/** Every script the engine runs (for tests and for preloading with SCRIPT LOAD). */
+/** Every script the engine runs (the SHA and header tests go through them all). */
 export const ALL_SCRIPTS = [
   initProductScript,
   reserveScript,
@@ -36,11 +38,12 @@ export const ALL_SCRIPTS = [
   releaseScript,
   statusScript,
   listHoldsScript,
-  purgeExpiredScript,
   pingScript,
+  rateHitScript,
   checkoutScript,
   settleScript,
-  setTotalScript,
+  stockEditScript,
   listPendingScript,
+  claimPendingScript,
   reconcileScript,
 ] as const

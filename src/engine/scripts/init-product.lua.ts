@@ -1,56 +1,92 @@
 import type { LuaScript } from '../run-script'
-import { CALL_CHUNKED, NOW_MS } from './lua-lib'
+import { CALL_CHUNKED, NOW_MS, PRODUCT, productKeysHeader } from './lua-lib'
 
 const source = `--[[ init-product: load a product's counters if Redis does not have them
-(init-if-absent: a live product is never overwritten).
+(init-if-absent: a live product is never overwritten), with the units each
+user has bought (the purchase limit) as Postgres's orders count them. What
+Redis still has of the product is counted, never trusted: reserved from the
+holds, pending from the pending checkouts.
 
-KEYS[1]  product hash             {P}:p:<id>
-KEYS[2]  product hold expiries    {P}:p:<id>:exp    zset user -> expiry ms
-KEYS[3]  product holds            {P}:p:<id>:hold   hash user -> "qty|first reserve ms"
+${productKeysHeader()}
 
 ARGV[1]  total stock, integer >= 0
-ARGV[2]  sold, integer >= 0
+ARGV[2]  sold in Postgres, integer >= 0
 ARGV[3]  price in cents, '' when none
 ARGV[4]  max per user, '' when none
 ARGV[5]  sale starts at, ms, '' when none
 ARGV[6]  sale ends at, ms, '' when none
 ARGV[7]  product name (status answers it without asking Postgres)
+ARGV[8]  Postgres's stock_version of the total
+ARGV[9]  'create'; or 'bought' to only load a first chunk of bought units (a
+         product with many buyers is loaded in several calls, the last one
+         'create'); or 'merge' to reload bought units into a live product
+then two per bought pair i = 1..n (possibly none):
+ARGV[2i+8]  user id
+ARGV[2i+9]  units that user bought (Postgres's orders)
 
 Returns
   1    created
-  0    already loaded, nothing changed
-Holds that outlived their product hash (eviction) are kept, and counted in
-reserved, when they are unexpired and fit (sold + reserved <= total);
+  0    nothing created (already loaded, or a 'bought'/'merge' call)
+Bought units are merged by maximum (with the user's pending units added), so
+a count that moved on in Redis is never lowered. Pending checkouts count in
+sold as well as in pending: one Postgres has already recorded is counted
+twice (never oversold) until the reconciler's next run. Holds that outlived
+their product hash are kept when they fit (sold + reserved <= total);
 otherwise they are all dropped.
 ]]
-${NOW_MS}${CALL_CHUNKED}
-local k_product, k_exp, k_hold = KEYS[1], KEYS[2], KEYS[3]
-if redis.call('EXISTS', k_product) == 1 then return 0 end
+${NOW_MS}${CALL_CHUNKED}${PRODUCT}
+local p = product_keys(1)
+local mode = ARGV[9]
+local exists = redis.call('EXISTS', p.k_product) == 1
+if exists and mode ~= 'merge' then return 0 end
 
-local total, sold = tonumber(ARGV[1]), tonumber(ARGV[2])
+local pending, pending_of = 0, {}
+local entries = redis.call('HVALS', p.k_pending)
+for _, v in ipairs(entries) do
+  local user, qty = string.match(v, '^([^|]*)|(%d+)|')
+  qty = tonumber(qty) or 0
+  pending = pending + qty
+  pending_of[user] = (pending_of[user] or 0) + qty
+end
+for i = 10, #ARGV, 2 do
+  local user = ARGV[i]
+  local units = tonumber(ARGV[i + 1]) + (pending_of[user] or 0)
+  if units > (tonumber(redis.call('HGET', p.k_bought, user)) or 0) then
+    redis.call('HSET', p.k_bought, user, units)
+  end
+end
+if mode ~= 'create' then return 0 end
+
+local total, sold = tonumber(ARGV[1]), tonumber(ARGV[2]) + pending
 local now = now_ms()
-local expired = redis.call('ZRANGEBYSCORE', k_exp, '-inf', now)
+local expired = redis.call('ZRANGEBYSCORE', p.k_exp, '-inf', now)
 if #expired > 0 then
-  call_chunked('HDEL', k_hold, expired)
-  redis.call('ZREMRANGEBYSCORE', k_exp, '-inf', now)
+  call_chunked('HDEL', p.k_hold, expired)
+  redis.call('ZREMRANGEBYSCORE', p.k_exp, '-inf', now)
 end
-local reserved = 0
-for _, v in ipairs(redis.call('HVALS', k_hold)) do
-  reserved = reserved + (tonumber(string.match(v, '^%d+')) or 0)
+local reserved, by_addr = 0, {}
+local holds = redis.call('HGETALL', p.k_hold)
+for i = 2, #holds, 2 do
+  local qty, _, addr = parse_hold(holds[i])
+  reserved = reserved + qty
+  if addr ~= '' then by_addr[addr] = (by_addr[addr] or 0) + qty end
 end
+redis.call('DEL', p.k_addr)
 if sold + reserved > total then
-  redis.call('DEL', k_exp, k_hold)
+  redis.call('DEL', p.k_exp, p.k_hold)
   reserved = 0
+else
+  for addr, qty in pairs(by_addr) do redis.call('HSET', p.k_addr, addr, qty) end
 end
 
-redis.call('HSET', k_product, 'total', total, 'sold', sold, 'reserved', reserved,
+redis.call('HSET', p.k_product, 'total', total, 'sold', sold, 'reserved', reserved, 'pending', pending,
   'price', ARGV[3], 'max_per_user', ARGV[4], 'sale_starts_at', ARGV[5], 'sale_ends_at', ARGV[6],
-  'name', ARGV[7])
+  'name', ARGV[7], 'total_version', ARGV[8])
 return 1
 `
 
 export const initProductScript: LuaScript = {
   name: 'init-product',
   source,
-  sha: '633fde2cbc271519728db24f09bf411f4642c7a9',
+  sha: '3111b4da865302984caa3923af74c01c84f33c1d',
 }

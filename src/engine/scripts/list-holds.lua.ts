@@ -4,13 +4,14 @@ import { CALL_CHUNKED, NOW_MS } from './lua-lib'
 const source = `--[[ list-holds: one user's unexpired holds, from the user's index alone.
 Index entries whose expiry has passed are dropped on the way.
 
-KEYS[1]  user index               {P}:u:<user>      hash product -> "qty|expiry ms"
+KEYS[1]  user index               {P}:u:<user>      hash product -> "qty|expiry ms|may buy more"
 
 ARGV     none
 
 Returns
-  {product_id_1, qty_1, expires_at_ms_1, product_id_2, ...}
-      flat triples sorted by expiry ascending (then product id), only expiries > now
+  {product_id_1, qty_1, expires_at_ms_1, may_buy_more_1, product_id_2, ...}
+      flat quadruples sorted by expiry ascending (then product id), only
+      expiries > now; may_buy_more is '' for a product without max_per_user
 ]]
 ${NOW_MS}${CALL_CHUNKED}
 local k_index = KEYS[1]
@@ -19,10 +20,10 @@ local now = now_ms()
 local fields = redis.call('HGETALL', k_index)
 local live, stale = {}, {}
 for i = 1, #fields, 2 do
-  local qty, expires = string.match(fields[i + 1], '^(%d+)|(%d+)$')
+  local qty, expires, more = string.match(fields[i + 1], '^(%d+)|(%d+)|?(%d*)$')
   expires = tonumber(expires)
   if expires and expires > now then
-    live[#live + 1] = {fields[i], tonumber(qty), expires}
+    live[#live + 1] = {fields[i], tonumber(qty), expires, more}
   else
     stale[#stale + 1] = fields[i]
   end
@@ -38,6 +39,7 @@ for _, h in ipairs(live) do
   reply[#reply + 1] = h[1]
   reply[#reply + 1] = h[2]
   reply[#reply + 1] = h[3]
+  reply[#reply + 1] = h[4]
 end
 return reply
 `
@@ -45,5 +47,5 @@ return reply
 export const listHoldsScript: LuaScript = {
   name: 'list-holds',
   source,
-  sha: '0bf07ef7a8d9d74d2b0907e9a5ed26449d0efe4e',
+  sha: 'ef9f91329c8ded3f45551ba1ccde80dc2e360de5',
 }

@@ -1,48 +1,81 @@
 import type { LuaScript } from '../run-script'
-import { ADD_HOLD, CALL_CHUNKED, CHECK_ADD, DROP_HOLD, FIND_HOLD, INDEX_HOLDS, NOW_MS, OPEN_PRODUCT, PURGE_EXPIRED } from './lua-lib'
+import {
+  ADD_HOLD,
+  BOUGHT,
+  CALL_CHUNKED,
+  CHECK_ADD,
+  DROP_HOLD,
+  FIND_HOLD,
+  GUARD,
+  INDEX_HOLDS,
+  MAY_BUY_MORE,
+  NOW_MS,
+  OPEN_PRODUCT,
+  PRODUCT,
+  productKeysHeader,
+  PURGE_EXPIRED,
+} from './lua-lib'
 
 const source = `--[[ reserve: put units of one product on hold for one user, or add to the
-user's hold, restarting its clock (capped at first reserve + hold cap).
+user's hold, restarting its clock (capped at first reserve + hold cap). The
+write limits are checked first, in the same step.
 
-KEYS[1]  product hash             {P}:p:<id>        total, sold, reserved, limits, sale window
-KEYS[2]  product hold expiries    {P}:p:<id>:exp    zset user -> expiry ms
-KEYS[3]  product holds            {P}:p:<id>:hold   hash user -> "qty|first reserve ms"
-KEYS[4]  user index               {P}:u:<user>      hash product -> "qty|expiry ms"
+${productKeysHeader()}
+KEYS[7]   user index               {P}:u:<user>        hash product -> "qty|expiry ms|may buy more"
+KEYS[8]   address write window     {P}:rl:a:<address>
+KEYS[9]   customer write window    {P}:rl:c:<customer>
 
 ARGV[1]  user id
 ARGV[2]  product id (field of the user index)
 ARGV[3]  quantity to add, integer >= 1
 ARGV[4]  hold length, ms
 ARGV[5]  hold cap counted from the hold's first reserve, ms
+ARGV[6]  client address a new hold counts against, '' for none
+ARGV[7]  most units one address may hold of the product, 0 = no limit
+ARGV[8]  address window: most writes ('' = no write limits)
+ARGV[9]  address window length, ms
+ARGV[10] customer window: most writes
+ARGV[11] customer window length, ms
 
-Returns
-  {'OK', held, expires_at_ms}          held = the user's whole hold now
-  {'NOT_LOADED'}                       no product hash: hydrate it and retry
-  {'SALE_NOT_ACTIVE'}                  now outside [sale_starts_at, sale_ends_at)
-  {'LIMIT_EXCEEDED', max_per_user, held}
-  {'INSUFFICIENT_STOCK', available}
+Returns {scope, remaining, reset_ms, ...}: the tighter write window ('ip' or
+'user'; '-' when not checked), then one of
+  'OK', held, expires_at_ms, may_buy_more   held = the user's whole hold now;
+                                            may_buy_more '' without max_per_user
+  'NOT_LOADED'                       no product hash: hydrate it and retry (no window counted)
+  'RATE_LIMITED'                     nothing else was done
+  'SALE_NOT_ACTIVE'                  now outside [sale_starts_at, sale_ends_at)
+  'LIMIT_EXCEEDED', max_per_user, held, bought
+  'ADDRESS_LIMIT_EXCEEDED', max_held_per_address, held_by_address
+  'INSUFFICIENT_STOCK', available
 A batch of the product's expired holds is purged first, and as many more as
 it takes before the answer is INSUFFICIENT_STOCK.
 ]]
-${NOW_MS}${CALL_CHUNKED}${PURGE_EXPIRED}${OPEN_PRODUCT}${DROP_HOLD}${FIND_HOLD}${CHECK_ADD}${ADD_HOLD}${INDEX_HOLDS}
+${NOW_MS}${CALL_CHUNKED}${PRODUCT}${PURGE_EXPIRED}${OPEN_PRODUCT}${GUARD}${DROP_HOLD}${FIND_HOLD}${BOUGHT}${CHECK_ADD}${ADD_HOLD}${INDEX_HOLDS}${MAY_BUY_MORE}
 local user, product_id = ARGV[1], ARGV[2]
 local add, hold_ms, max_ms = tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
+local client_addr, max_addr = ARGV[6], tonumber(ARGV[7])
 local now = now_ms()
 
-local p = open_product(KEYS[1], KEYS[2], KEYS[3], now)
-if not p then return {'NOT_LOADED'} end
-local held, start = find_hold(p, user, now)
+local p = product_keys(1)
+if not read_product(p) then return with_rate(NO_RATE, {'NOT_LOADED'}) end
+local limited, rate = guard(KEYS[8], KEYS[9], 8, now)
+if limited then return limited end
+open_product(p, now)
+local held, start, addr = find_hold(p, user, now)
 held = held or 0
-local refusal = check_add(p, held, add, now)
-if refusal then return refusal end
+if not start then addr = client_addr end
+local bought = bought_of(p, user)
+local refusal = check_add(p, held, bought, add, addr, max_addr, now)
+if refusal then return with_rate(rate, refusal) end
 
-local total, expires = add_hold(p, user, held, start, add, now, hold_ms, max_ms)
-index_holds(KEYS[4], {product_id, total, expires}, now)
-return {'OK', total, expires}
+local total, expires = add_hold(p, user, held, start, addr, add, now, hold_ms, max_ms)
+local more = may_buy_more(p, total, bought)
+index_holds(KEYS[7], {product_id, total, expires, more}, now)
+return with_rate(rate, {'OK', total, expires, more})
 `
 
 export const reserveScript: LuaScript = {
   name: 'reserve',
   source,
-  sha: '7d38efb46cb81aec932703bc4dd9c9c918bf7271',
+  sha: 'e3c4cbdfebd3557053b848a2f003a7e607b7c924',
 }

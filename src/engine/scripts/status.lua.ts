@@ -1,11 +1,9 @@
 import type { LuaScript } from '../run-script'
-import { CALL_CHUNKED, NOW_MS, PURGE_EXPIRED } from './lua-lib'
+import { CALL_CHUNKED, NOW_MS, PRODUCT, productKeysHeader, PURGE_EXPIRED } from './lua-lib'
 
 const source = `--[[ status: a product's live counters, after purging its expired holds.
 
-KEYS[1]  product hash             {P}:p:<id>
-KEYS[2]  product hold expiries    {P}:p:<id>:exp    zset user -> expiry ms
-KEYS[3]  product holds            {P}:p:<id>:hold   hash user -> "qty|first reserve ms"
+${productKeysHeader()}
 
 ARGV     none
 
@@ -15,15 +13,16 @@ Returns
 Every expired hold of the product is purged first (not one batch), so the
 counters are exact.
 ]]
-${NOW_MS}${CALL_CHUNKED}${PURGE_EXPIRED}
+${NOW_MS}${CALL_CHUNKED}${PRODUCT}${PURGE_EXPIRED}
+local p = product_keys(1)
 local f = redis.call('HMGET', KEYS[1], 'total', 'sold', 'reserved', 'name')
 if not f[1] then return {'NOT_LOADED'} end
-local _, units = purge_expired(KEYS[1], KEYS[2], KEYS[3], now_ms(), math.huge)
+local _, units = purge_expired(p, now_ms(), math.huge)
 return {'OK', tonumber(f[1]) or 0, tonumber(f[2]) or 0, (tonumber(f[3]) or 0) - units, f[4] or ''}
 `
 
 export const statusScript: LuaScript = {
   name: 'status',
   source,
-  sha: 'b45789f40f7ffd89998a5e4229682017d7521635',
+  sha: '0605689bc371a5b6756d384af75d37e5c85e80da',
 }

@@ -1,0 +1,28 @@
+import { createExecutionContext, env, waitOnExecutionContext } from 'cloudflare:test'
+import { afterAll } from 'vitest'
+import worker from '../../src/entry/worker'
+import { apiClient } from '../support/client'
+import { dropDayContract } from '../support/drop-day-contract'
+import { redisInspector, upstashSend } from '../support/redis-inspector'
+
+// The limit and hoarding defenses in the real Worker module, in workerd, in a
+// key namespace of their own (they count keys) that is dropped afterwards.
+const vars = env as unknown as Record<string, string>
+const prefix = `${vars.REDIS_PREFIX}_drop`
+const redis = redisInspector(prefix, upstashSend(vars.UPSTASH_REDIS_REST_URL!, vars.UPSTASH_REDIS_REST_TOKEN!))
+afterAll(async () => redis.del(await redis.keys(`{${prefix}}:*`)))
+
+const api = apiClient((overrides) => {
+  const bindings = { ...env, REDIS_PREFIX: prefix, ...overrides }
+  return async (request) => {
+    const ctx = createExecutionContext()
+    const res = await worker.fetch(request, bindings, ctx)
+    await waitOnExecutionContext(ctx)
+    return res
+  }
+})
+
+dropDayContract(
+  () => api,
+  () => redis,
+)
