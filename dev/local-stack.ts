@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { migratePglite, migratePostgres } from './migrate'
 import { openPglite, pgliteBackend, postgresBackend, startNeonServer, type NeonServer } from './neon/server'
+import { startTurnstileServer, type TurnstileServer } from './turnstile/server'
 import { startUpstashServer, type UpstashServer } from './upstash/server'
 
 export type LocalDatabase = { kind: 'pglite'; dir?: string } | { kind: 'postgres'; url: string }
@@ -11,6 +12,11 @@ export interface LocalStackOptions {
   upstashToken?: string
   /** Apply drizzle/ migrations before serving (default true). */
   migrate?: boolean
+  /**
+   * Milliseconds both servers add before answering each request, to simulate
+   * stores in a region far from the app with its clients unchanged (default 0).
+   */
+  rttMs?: number
 }
 
 /** The variables that point the Worker's production clients at the local services. */
@@ -25,15 +31,26 @@ export interface LocalStack {
   vars: StoreVars
   upstash: UpstashServer
   neon: NeonServer
+  /**
+   * A local Turnstile siteverify endpoint: give the Worker its `secret` as
+   * TURNSTILE_SECRET_KEY and its `url` as TURNSTILE_VERIFY_URL to turn the
+   * challenge on (off by default), and `mint()` tokens as the widget would.
+   */
+  turnstile: TurnstileServer
   close(): Promise<void>
 }
 
+const secret = (): string => randomBytes(24).toString('base64url')
+
 /**
- * Starts the Upstash-compatible server over Redis and the Neon-compatible
- * server over PGlite or Postgres, both on free loopback ports.
+ * Starts the Upstash-compatible server over Redis, the Neon-compatible server
+ * over PGlite or Postgres and a Turnstile siteverify, on free loopback ports, each requiring
+ * a random secret that only the returned variables carry.
  */
 export async function startLocalStack(opts: LocalStackOptions): Promise<LocalStack> {
-  const token = opts.upstashToken ?? randomBytes(24).toString('base64url')
+  const token = opts.upstashToken ?? secret()
+  const password = secret()
+  const delayMs = opts.rttMs ?? 0
   const migrate = opts.migrate ?? true
   let backend
   let database: string
@@ -49,19 +66,21 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     backend = postgresBackend(opts.database.url)
     database = new URL(opts.database.url).pathname.slice(1) || 'postgres'
   }
-  const neon = await startNeonServer({ backend })
-  const upstash = await startUpstashServer({ redisUrl: opts.redisUrl, token })
+  const neon = await startNeonServer({ backend, password, delayMs })
+  const upstash = await startUpstashServer({ redisUrl: opts.redisUrl, token, delayMs })
+  const turnstile = await startTurnstileServer()
   return {
     vars: {
       UPSTASH_REDIS_REST_URL: upstash.url,
       UPSTASH_REDIS_REST_TOKEN: token,
-      DATABASE_URL: `postgresql://flashdeal:local@127.0.0.1:${neon.port}/${database}`,
+      DATABASE_URL: `postgresql://flashdeal:${password}@127.0.0.1:${neon.port}/${database}`,
       NEON_FETCH_ENDPOINT: neon.url,
     },
     upstash,
     neon,
+    turnstile,
     close: async () => {
-      await Promise.all([upstash.close(), neon.close()])
+      await Promise.all([upstash.close(), neon.close(), turnstile.close()])
       await closeDatabase() // the Neon server serves the PGlite; its opener closes it
     },
   }

@@ -1,3 +1,5 @@
+import { mkdirSync } from 'node:fs'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { PGlite } from '@electric-sql/pglite'
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres'
@@ -5,9 +7,11 @@ import { migrate as migratePgDb } from 'drizzle-orm/node-postgres/migrator'
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite'
 import { migrate as migratePgliteDb } from 'drizzle-orm/pglite/migrator'
 import pg from 'pg'
+import { ConfigError } from '../src/env'
+import { describeFailure, redactUrl, step, StepError } from './failure'
+import { lockDataDir } from './instance'
 import { openPglite } from './neon/server'
-import { join } from 'node:path'
-import { DATA_DIR } from './paths'
+import { parseDevOptions } from './options'
 
 const migrationsFolder = fileURLToPath(new URL('../drizzle', import.meta.url))
 
@@ -18,7 +22,7 @@ export async function migratePglite(db: PGlite): Promise<void> {
 
 /** Applies the committed drizzle/ migrations to the Postgres at `url`. */
 export async function migratePostgres(url: string): Promise<void> {
-  const client = new pg.Client({ connectionString: url })
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 10_000 })
   await client.connect()
   try {
     await migratePgDb(drizzlePg({ client }), { migrationsFolder })
@@ -27,17 +31,36 @@ export async function migratePostgres(url: string): Promise<void> {
   }
 }
 
-// `npm run db:migrate`: DATABASE_URL if set, else the embedded PGlite of `npm run dev`.
+// `npm run db:migrate`: DATABASE_URL if set, else the embedded PGlite of `npm run dev`
+// (which must not be running: PGlite allows one process at a time).
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const url = process.env.DATABASE_URL
-  if (url) {
-    await migratePostgres(url)
-    console.log(`migrated ${new URL(url).host}${new URL(url).pathname}`)
-  } else {
-    const dir = join(process.env.DEV_DATA_DIR ?? DATA_DIR, 'pglite')
-    const db = await openPglite(dir)
-    await migratePglite(db)
-    await db.close()
-    console.log(`migrated embedded PGlite in ${dir}`)
+  try {
+    const url = process.env.DATABASE_URL || undefined
+    if (url) {
+      const where = `DATABASE_URL (${redactUrl(url)})`
+      await step(`${where}: applying the migrations`, () => migratePostgres(url))
+      console.log(`migrated ${where}`)
+    } else {
+      const { dataDir } = parseDevOptions(process.env)
+      mkdirSync(dataDir, { recursive: true })
+      const release = lockDataDir(dataDir, 'npm run db:migrate')
+      try {
+        const dir = join(dataDir, 'pglite')
+        await step(`Migrating the embedded PGlite in ${dir}`, async () => {
+          const db = await openPglite(dir)
+          try {
+            await migratePglite(db)
+          } finally {
+            await db.close()
+          }
+        })
+        console.log(`migrated the embedded PGlite in ${dir}`)
+      } finally {
+        release()
+      }
+    }
+  } catch (err) {
+    console.error(`npm run db:migrate: ${err instanceof StepError || err instanceof ConfigError ? err.message : describeFailure(err)}`)
+    process.exitCode = 1
   }
 }

@@ -1,7 +1,5 @@
 import { fileURLToPath } from 'node:url'
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url))
-/** What `npm run dev` keeps across runs (git-ignored): the embedded PGlite, the admin token. */
-export const DATA_DIR = fileURLToPath(new URL('../.data', import.meta.url))
 /** The Worker's local variables, written by `npm run dev` (git-ignored). */
 export const DEV_VARS = fileURLToPath(new URL('../.dev.vars', import.meta.url))

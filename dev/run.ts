@@ -2,85 +2,109 @@
  * `npm run dev`: the Worker under `wrangler dev`, talking through its
  * production clients to local Upstash- and Neon-compatible services over a
  * real Redis and an embedded PGlite (or the Postgres in DATABASE_URL).
+ *
+ * It says "running" only once its own Worker answers /health, and writes
+ * .dev.vars only then; every failure is one line naming the variable and the
+ * step, and whatever it started is stopped again.
  */
 import { spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
-import { join } from 'node:path'
-import { ConfigError, parseConfig } from '../src/env'
-import { migratePostgres } from './migrate'
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { createServer } from 'node:net'
+import { join, relative } from 'node:path'
+import { parseEnv } from 'node:util'
+import { CONFIG_VARIABLES, ConfigError, parseConfig, type Config } from '../src/env'
+import { dotenvFile, writePrivateFile } from './dotenv'
+import { describeFailure, redactUrl, step, StepError } from './failure'
+import { devVarsHeader, devVarsOwner, lockDataDir, pidAlive } from './instance'
 import { startLocalStack, type LocalDatabase, type LocalStack } from './local-stack'
-import { DATA_DIR, DEV_VARS, ROOT } from './paths'
+import { migratePostgres } from './migrate'
+import { parseDevOptions } from './options'
+import { DEV_VARS, ROOT } from './paths'
 import { stopGroup } from './process-group'
-import { ensureRedis, type RedisHandle } from './redis'
+import { DEFAULT_REDIS_URL, ensureRedis } from './redis'
 import { isLoopbackUrl, workerVars } from './worker-vars'
 
-const env = process.env
-const stoppers: (() => Promise<void>)[] = []
+const stoppers: (() => Promise<void> | void)[] = []
 let stopping = false
 
 async function stopAll(code: number): Promise<never> {
   if (!stopping) {
     stopping = true
-    for (const stop of stoppers.reverse()) await stop().catch((err) => console.error(err))
+    for (const stop of stoppers.reverse()) {
+      try {
+        await stop()
+      } catch (err) {
+        console.error(`npm run dev: while stopping: ${describeFailure(err)}`)
+      }
+    }
   }
   process.exit(code)
 }
-process.on('SIGINT', () => void stopAll(0))
-process.on('SIGTERM', () => void stopAll(0))
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => void stopAll(0))
+
+/** The environment, with a project .env (if any) under it: variables set in the shell win. */
+function environment(): Record<string, string | undefined> {
+  const file = join(ROOT, '.env')
+  return existsSync(file) ? { ...parseEnv(readFileSync(file, 'utf8')), ...process.env } : { ...process.env }
+}
 
 async function main() {
-  const dataDir = env.DEV_DATA_DIR ?? DATA_DIR
+  const env = environment()
+  const dev = parseDevOptions(env)
   const realRedis = Boolean(env.UPSTASH_REDIS_REST_URL)
-  const realDb = Boolean(env.DATABASE_URL && !isLoopbackUrl(env.DATABASE_URL))
+  // Every value given is checked before anything starts; the local services fill in the rest.
+  const given = Object.fromEntries(CONFIG_VARIABLES.map((name) => [name, env[name]]))
+  const config = parseConfig({
+    ...given,
+    ...(realRedis ? {} : { UPSTASH_REDIS_REST_URL: 'http://127.0.0.1', UPSTASH_REDIS_REST_TOKEN: 'local' }),
+    DATABASE_URL: env.DATABASE_URL || 'postgresql://127.0.0.1/local',
+  })
+  const databaseUrl = env.DATABASE_URL || undefined
+  const realDb = databaseUrl !== undefined && !isLoopbackUrl(databaseUrl)
+  const url = `http://127.0.0.1:${config.PORT}`
+
+  await checkPortFree(config.PORT) // before anything is written
+  mkdirSync(dev.dataDir, { recursive: true })
+  stoppers.push(lockDataDir(dev.dataDir, `npm run dev on ${url}`))
+
   const connected: string[] = []
   let stack: LocalStack | undefined
-
-  let redis: RedisHandle | undefined
+  let redisUrl: string | undefined
   if (realRedis) connected.push(`Redis: Upstash at ${env.UPSTASH_REDIS_REST_URL}`)
   else {
-    redis = await ensureRedis(env.REDIS_URL ?? 'redis://127.0.0.1:6379')
+    const redis = await ensureRedis(dev.redisUrl)
     stoppers.push(redis.stop)
+    redisUrl = redis.url
+    connected.push(`Redis: ${redactUrl(redis.url)}${redis.started ? ' (started for this run)' : ''} via the local Upstash server`)
   }
-  const database: LocalDatabase = env.DATABASE_URL
-    ? { kind: 'postgres', url: env.DATABASE_URL }
-    : { kind: 'pglite', dir: join(dataDir, 'pglite') }
-  if (realDb) connected.push(`Postgres: ${new URL(env.DATABASE_URL!).host} (Neon)`)
-
+  if (databaseUrl) {
+    const where = `DATABASE_URL (${redactUrl(databaseUrl)})`
+    await step(`${where}: applying the migrations`, () => migratePostgres(databaseUrl))
+    connected.push(realDb ? `Postgres: ${new URL(databaseUrl).host} (Neon)` : `Postgres: ${new URL(databaseUrl).host} via the local Neon server`)
+  }
+  const database: LocalDatabase = databaseUrl ? { kind: 'postgres', url: databaseUrl } : { kind: 'pglite', dir: join(dev.dataDir, 'pglite') }
+  if (database.kind === 'pglite') connected.push(`Postgres: embedded PGlite in ${database.dir} via the local Neon server`)
   if (!realRedis || !realDb) {
     // Both local servers start together; the one a real service replaces is simply not used.
-    stack = await startLocalStack({ redisUrl: redis?.url ?? 'redis://127.0.0.1:6379', database })
+    stack = await step('Starting the local Upstash- and Neon-compatible servers', () =>
+      startLocalStack({ redisUrl: redisUrl ?? DEFAULT_REDIS_URL, database, migrate: database.kind === 'pglite', rttMs: dev.rttMs }),
+    )
     stoppers.push(stack.close)
-    if (redis) connected.push(`Redis: ${redis.url}${redis.started ? ' (started for this run)' : ''} via local Upstash REST ${stack.vars.UPSTASH_REDIS_REST_URL}`)
-    if (!realDb) {
-      const where = database.kind === 'postgres' ? new URL(database.url).host : `embedded PGlite in ${database.dir}`
-      connected.push(`Postgres: ${where} via local Neon HTTP ${stack.vars.NEON_FETCH_ENDPOINT}`)
-    }
+    if (dev.rttMs > 0) connected.push(`Local stores answer ${dev.rttMs} ms late (LOCAL_STORE_RTT_MS)`)
   }
 
   const vars = workerVars(env, stack?.vars, { realRedis, realDb })
-  vars.ADMIN_TOKEN ??= adminToken(dataDir)
-  const config = parseConfig(vars) // stops here, naming the variable, when a value is bad
-  if (realDb) await migratePostgres(env.DATABASE_URL!)
-  writeFileSync(DEV_VARS, Object.entries(vars).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join('\n') + '\n')
+  vars.ADMIN_TOKEN ??= adminToken(dev.dataDir)
+  parseConfig(vars)
+  const envFile = join(dev.dataDir, 'worker.env')
+  writePrivateFile(envFile, dotenvFile(vars, ['The Worker variables of the running npm run dev.'], true))
+  stoppers.push(() => rmSync(envFile, { force: true }))
 
-  const wrangler = spawn(
-    'npx',
-    ['wrangler', 'dev', '--port', String(config.PORT), '--ip', '127.0.0.1', '--show-interactive-dev-session=false'],
-    { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], detached: true, env: { ...env, CI: 'true', WRANGLER_SEND_METRICS: 'false' } },
-  )
-  stoppers.push(() => stopGroup(wrangler.pid!))
-  wrangler.stdout.on('data', (d) => process.stdout.write(prefixLines(d)))
-  wrangler.stderr.on('data', (d) => process.stderr.write(prefixLines(d)))
-  wrangler.once('exit', (code) => {
-    if (!stopping) {
-      console.error(`wrangler dev exited (${code})`)
-      void stopAll(code ?? 1)
-    }
-  })
+  await startWrangler(config, envFile)
+  await waitForHealth(url, { realRedis, realDb })
 
-  const url = `http://127.0.0.1:${config.PORT}`
-  await waitForHealth(`${url}/health`)
+  const devVars = writeDevVars(vars, url, dev.dataDir)
   console.log(
     [
       '',
@@ -88,10 +112,26 @@ async function main() {
       ...connected.map((l) => `  ${l}`),
       `  Admin token (product writes): ${vars.ADMIN_TOKEN}`,
       `  API reference: ${url}/api/docs`,
+      `  ${devVars}`,
       '  Ctrl-C stops everything.',
       '',
     ].join('\n'),
   )
+}
+
+/** Refuses a busy PORT with the fix, before wrangler would fail on it halfway. */
+async function checkPortFree(port: number): Promise<void> {
+  const problem = await new Promise<string | undefined>((resolve) => {
+    const server = createServer()
+    server.once('error', (err: NodeJS.ErrnoException) => resolve(err.code))
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(undefined)))
+  })
+  if (problem === 'EADDRINUSE') {
+    throw new StepError(
+      `PORT ${port} is already in use on 127.0.0.1 (another npm run dev?). Stop what listens there, or choose another port: PORT=${port === 3000 ? 3001 : 3000} npm run dev`,
+    )
+  }
+  if (problem) throw new StepError(`PORT ${port} cannot be listened on (${problem}); choose another port, e.g. PORT=3000 npm run dev`)
 }
 
 /** A local admin token, made once and kept with the dev data so curl examples keep working. */
@@ -99,34 +139,130 @@ function adminToken(dataDir: string): string {
   const file = join(dataDir, 'admin-token')
   if (existsSync(file)) return readFileSync(file, 'utf8').trim()
   const token = randomBytes(24).toString('base64url')
-  mkdirSync(dataDir, { recursive: true })
   writeFileSync(file, `${token}\n`, { mode: 0o600 })
   return token
 }
 
-function prefixLines(chunk: Buffer): string {
-  return chunk
-    .toString()
-    .split('\n')
-    .map((line) => (line ? `[wrangler] ${line}` : line))
-    .join('\n')
+const ANSI = /\x1b\[[0-9;]*m/g
+/**
+ * wrangler's own line per request. The app already logs each request as a
+ * JSON line, and wrangler 4.86 has no switch for these: its proxy Miniflare
+ * always logs requests at info, the level that also carries the app's logs.
+ */
+const WRANGLER_REQUEST_LINE = /^\[wrangler:info\] [A-Z]+ \S+ \d{3} .*\(\d+ms\)$/
+
+/** Forwards wrangler's output line by line, prefixed, without its request lines; `onLine` sees each line. */
+function forward(stream: NodeJS.ReadableStream, out: NodeJS.WritableStream, onLine: (plain: string) => void): void {
+  let pending = ''
+  stream.setEncoding('utf8')
+  stream.on('data', (chunk: string) => {
+    const lines = (pending + chunk).split('\n')
+    pending = lines.pop() ?? ''
+    for (const line of lines) {
+      const plain = line.replace(ANSI, '')
+      onLine(plain)
+      if (!WRANGLER_REQUEST_LINE.test(plain)) out.write(line ? `[wrangler] ${line}\n` : '\n')
+    }
+  })
 }
 
-async function waitForHealth(url: string, timeoutMs = 90_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs
+/** Starts wrangler dev in its own process group; resolves once it reports serving on PORT. */
+async function startWrangler(config: Config, envFile: string): Promise<void> {
+  const wrangler = spawn(
+    'npx',
+    ['wrangler', 'dev', '--port', String(config.PORT), '--ip', '127.0.0.1', '--show-interactive-dev-session=false', '--env-file', envFile],
+    {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+      env: {
+        ...process.env,
+        CI: 'true',
+        WRANGLER_SEND_METRICS: 'false',
+        // Offline, fetching the Request.cf object fails with a warning; its placeholder is all the app needs.
+        CLOUDFLARE_CF_FETCH_ENABLED: 'false',
+        CLOUDFLARE_LOAD_DEV_VARS_FROM_DOT_ENV: 'true',
+        CLOUDFLARE_INCLUDE_PROCESS_ENV: 'false',
+      },
+    },
+  )
+  stoppers.push(() => stopGroup(wrangler.pid!))
+  const ready = `Ready on http://127.0.0.1:${config.PORT}`
+  let portTaken = false
+  let served = false
+  await new Promise<void>((resolve, reject) => {
+    const onLine = (line: string) => {
+      if (line.includes(ready)) {
+        served = true
+        resolve()
+      }
+      if (line.includes('Address already in use')) portTaken = true
+    }
+    forward(wrangler.stdout, process.stdout, onLine)
+    forward(wrangler.stderr, process.stderr, onLine)
+    setTimeout(() => reject(new StepError(`Starting wrangler dev: it did not report "${ready}" within 120 s (its output is above)`)), 120_000).unref()
+    wrangler.once('exit', (code) => {
+      if (stopping) return
+      if (!served) {
+        const why = portTaken ? `PORT ${config.PORT} was taken before wrangler could listen on it` : `it exited with code ${code} (its output is above)`
+        return reject(new StepError(`Starting wrangler dev: ${why}`))
+      }
+      // The Worker is gone, so is this dev server.
+      console.error(`\nnpm run dev: wrangler dev exited with code ${code} (its output is above)\n`)
+      void stopAll(code || 1)
+    })
+  })
+}
+
+/**
+ * Waits for the Worker's own /health to be 200. A 503 that lasts names the
+ * store it cannot reach and the variables that point at it.
+ */
+async function waitForHealth(url: string, real: { realRedis: boolean; realDb: boolean }): Promise<void> {
+  const deadline = Date.now() + 20_000
+  let last = 'no answer'
   while (Date.now() < deadline && !stopping) {
     try {
-      const res = await fetch(url)
+      const res = await fetch(`${url}/health`)
       if (res.status === 200) return
-    } catch {
-      // not listening yet
+      const body = (await res.json().catch(() => ({}))) as { details?: { dependency: string; status: string; error?: string }[] }
+      last = (body.details ?? [])
+        .filter((d) => d.status === 'down')
+        .map((d) => `${d.dependency} is down (${d.error ?? 'no detail'}): check ${storeVariables(d.dependency, real)}`)
+        .join('; ') || `HTTP ${res.status}`
+    } catch (err) {
+      last = describeFailure(err)
     }
-    await new Promise((r) => setTimeout(r, 250))
+    await new Promise((r) => setTimeout(r, 500))
   }
-  throw new Error(`${url} did not answer 200 within ${timeoutMs / 1000} s`)
+  throw new StepError(`The Worker serves on ${url}, but /health is not OK after 20 s: ${last}`)
+}
+
+function storeVariables(dependency: string, real: { realRedis: boolean; realDb: boolean }): string {
+  if (dependency === 'redis') return real.realRedis ? 'UPSTASH_REDIS_REST_URL and UPSTASH_REDIS_REST_TOKEN' : 'REDIS_URL (behind the local Upstash server)'
+  return real.realDb ? 'DATABASE_URL (Neon)' : 'DATABASE_URL, or the embedded PGlite in DEV_DATA_DIR (behind the local Neon server)'
+}
+
+/**
+ * .dev.vars (mode 0600) for `npm run reconcile:dev`, written once the Worker
+ * serves and removed when this instance stops. Another running instance's
+ * .dev.vars is left alone. Returns the line for the banner.
+ */
+function writeDevVars(vars: Record<string, string>, url: string, dataDir: string): string {
+  const shown = relative(process.cwd(), DEV_VARS) || DEV_VARS
+  const owner = existsSync(DEV_VARS) ? devVarsOwner(readFileSync(DEV_VARS, 'utf8')) : undefined
+  if (owner !== undefined && owner !== process.pid && pidAlive(owner)) {
+    return `${shown} belongs to the npm run dev with pid ${owner}: npm run reconcile:dev talks to that one`
+  }
+  writePrivateFile(DEV_VARS, dotenvFile(vars, devVarsHeader(url, dataDir), false))
+  stoppers.push(() => {
+    if (existsSync(DEV_VARS) && devVarsOwner(readFileSync(DEV_VARS, 'utf8')) === process.pid) rmSync(DEV_VARS)
+  })
+  return `Worker variables: ${shown} (for npm run reconcile:dev)`
 }
 
 main().catch((err) => {
-  console.error(err instanceof ConfigError ? err.message : err)
+  const message = err instanceof StepError || err instanceof ConfigError ? err.message : describeFailure(err)
+  if (!stopping) console.error(`\nnpm run dev: ${message}\n`)
   void stopAll(1)
 })

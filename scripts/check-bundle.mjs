@@ -18,7 +18,7 @@ if (!(budgetKb > 0)) {
   process.exit(2)
 }
 
-const outdir = 'dist'
+const outdir = 'dist-worker'
 const metafile = join(outdir, 'bundle-meta.json')
 rmSync(outdir, { recursive: true, force: true })
 const build = spawnSync(

@@ -18,9 +18,9 @@ export interface Deps {
   limiter?: RateLimiter
 }
 
-// Upstash answers in milliseconds; a request that has not come back by then
+// Redis answers in milliseconds; a request that has not come back by then
 // is treated as Redis being down (503), never left hanging.
-const REDIS_TIMEOUT_MS = 3000
+export const REDIS_TIMEOUT_MS = 3000
 
 /** The one place the edge clients are built: Upstash over REST, Neon over HTTP. */
 export function edgeDeps(config: Config): Deps {
@@ -38,16 +38,17 @@ export function edgeDeps(config: Config): Deps {
 /**
  * A request's deps around a shared engine. The Postgres client is made on
  * first use (most calls — reserve, status … — never touch Postgres), and
- * per request, since it carries that request's query deadline.
+ * per request, since it carries that request's query deadline (a pooled
+ * client, src/self-host/deps.ts, is handed in instead).
  */
-export function requestDeps(config: Config, engine: Engine, limiter?: RateLimiter): Deps {
+export function requestDeps(config: Config, engine: Engine, limiter?: RateLimiter, makeDb = () => createDb(config)): Deps {
   let db: Db | undefined
   return {
     config,
     engine,
     limiter,
     get db() {
-      return (db ??= createDb(config))
+      return (db ??= makeDb())
     },
     log: createLogger(config.LOG_LEVEL),
   }

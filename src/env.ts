@@ -3,14 +3,41 @@ import * as z from 'zod'
 const emptyToUndefined = (v: unknown) => (v === '' ? undefined : v)
 
 /** An integer variable given as a string (env vars always are) or a number. */
-const int = (min: number, max: number) =>
+export const int = (min: number, max: number) => {
+  const error = `must be a whole number from ${min} to ${max}`
+  return z.preprocess(
+    (v) => (typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : v),
+    z.number({ error }).int({ error }).min(min, { error }).max(max, { error }),
+  )
+}
+
+/** A URL variable; `what` says what it is for when it is missing or malformed. */
+const url = (protocol: RegExp, what: string) =>
   z.preprocess(
     emptyToUndefined,
-    z
-      .union([z.number(), z.string().regex(/^\d+$/, 'must be a whole number')])
-      .transform(Number)
-      .pipe(z.number().int().min(min).max(max)),
+    z.url({ protocol, error: (issue) => (issue.input === undefined ? `is required: ${what}` : `must be ${what}`) }),
   )
+const httpUrl = (what: string) => url(/^https?$/, `an http:// or https:// URL (${what})`)
+
+/**
+ * CORS compares the browser's Origin header (scheme://host[:port]) exactly:
+ * for an entry that can never match it, what to write instead.
+ */
+function originFix(entry: string): string | undefined {
+  if (!entry.includes('://')) {
+    if (!/^(\[[0-9a-f:]+\]|[a-z0-9.-]+)(:\d+)?$/i.test(entry)) return 'list each origin, e.g. https://shop.example'
+    const local = /^(localhost|127\.|\[::1\])/i.test(entry)
+    return `write ${new URL(`${local ? 'http' : 'https'}://${entry}`).origin}`
+  }
+  let parsed: URL
+  try {
+    parsed = new URL(entry)
+  } catch {
+    return 'not a URL'
+  }
+  if (!/^https?:$/.test(parsed.protocol)) return 'only http:// and https:// origins are allowed'
+  return parsed.origin === entry ? undefined : `write ${parsed.origin}`
+}
 
 const shape = {
   PORT: int(1, 65_535).default(3000),
@@ -25,29 +52,23 @@ const shape = {
       .regex(/^[A-Za-z0-9_.-]{1,64}$/, 'must be 1-64 letters, digits, _ . or -')
       .default('fd'),
   ),
-  UPSTASH_REDIS_REST_URL: z.preprocess(emptyToUndefined, z.url({ protocol: /^https?$/ })),
-  UPSTASH_REDIS_REST_TOKEN: z.preprocess(emptyToUndefined, z.string().min(1)),
-  DATABASE_URL: z.preprocess(
-    emptyToUndefined,
-    z.url({ protocol: /^postgres(ql)?$/, message: 'must be a postgres:// or postgresql:// URL' }),
-  ),
+  UPSTASH_REDIS_REST_URL: httpUrl('the REST URL of the Upstash database, https://<name>.upstash.io'),
+  UPSTASH_REDIS_REST_TOKEN: z.preprocess(emptyToUndefined, z.string({ error: 'is required: the REST token of the Upstash database' })),
+  DATABASE_URL: url(/^postgres(ql)?$/, 'a postgres:// or postgresql:// URL (postgresql://user:password@host/database)'),
   /** Where the Neon driver sends its HTTP queries; unset means Neon's own endpoint for the host. */
-  NEON_FETCH_ENDPOINT: z.preprocess(emptyToUndefined, z.url({ protocol: /^https?$/ }).optional()),
+  NEON_FETCH_ENDPOINT: httpUrl('the Neon SQL-over-HTTP endpoint').optional(),
   USER_RATE_LIMIT_WINDOW_MS: int(1000, 86_400_000).default(60_000),
   USER_RATE_LIMIT_MAX_REQUESTS: int(1, 1_000_000).default(10),
   /** Most units one client address (IPv6: its /64) may hold of one product at a time; 0 = no limit. */
   MAX_HELD_PER_ADDRESS: int(0, 1_000_000).default(10),
   /** When set, reserve and bulk reserve need a Cloudflare Turnstile token (CF-Turnstile-Response). */
   TURNSTILE_SECRET_KEY: z.preprocess(emptyToUndefined, z.string().min(1).optional()),
-  TURNSTILE_VERIFY_URL: z.preprocess(
-    emptyToUndefined,
-    z.url({ protocol: /^https?$/ }).default('https://challenges.cloudflare.com/turnstile/v0/siteverify'),
-  ),
+  TURNSTILE_VERIFY_URL: httpUrl('the Turnstile siteverify endpoint').default('https://challenges.cloudflare.com/turnstile/v0/siteverify'),
   /** Bearer token for product writes; unset, those routes refuse everyone. */
   ADMIN_TOKEN: z.preprocess(emptyToUndefined, z.string().min(16, 'must be at least 16 characters').optional()),
   /** When set (HS256), shopper routes need a bearer JWT whose sub is the user_id. */
   JWT_SECRET: z.preprocess(emptyToUndefined, z.string().min(32, 'must be at least 32 characters').optional()),
-  JWT_JWKS_URL: z.preprocess(emptyToUndefined, z.url({ protocol: /^https?$/ }).optional()),
+  JWT_JWKS_URL: httpUrl('the JSON Web Key Set of the token issuer').optional(),
   /** When set, a shopper JWT's `aud` must include it. */
   JWT_AUDIENCE: z.preprocess(emptyToUndefined, z.string().min(1).optional()),
   /** When set, a shopper JWT's `iss` must be it. */
@@ -59,11 +80,19 @@ const shape = {
       .string()
       .default('')
       .transform((list) => list.split(',').map((o) => o.trim()).filter(Boolean))
-      .pipe(z.array(z.url({ message: 'must be a comma-separated list of origins like https://shop.example' }))),
+      .check((ctx) => {
+        const problems = ctx.value.flatMap((entry) => {
+          const fix = originFix(entry)
+          return fix ? [`"${entry}" (${fix})`] : []
+        })
+        if (problems.length === 0) return
+        const message = `has entries that are not origins: ${problems.join(', ')}. Origins are scheme://host[:port], comma-separated, e.g. http://localhost:5173,https://shop.example`
+        ctx.issues.push({ code: 'custom', message, input: ctx.value })
+      }),
   ),
   LOG_LEVEL: z.preprocess(
     emptyToUndefined,
-    z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+    z.enum(['debug', 'info', 'warn', 'error', 'silent'], { error: 'must be one of debug, info, warn, error, silent' }).default('info'),
   ),
 }
 
@@ -93,7 +122,13 @@ export class ConfigError extends Error {
 }
 
 export function parseConfig(source: Record<string, unknown>): Config {
-  const result = schema.safeParse(source)
+  return parseVariables(schema, source)
+}
+
+/** Parses variables with a zod schema; an empty variable counts as unset (its default applies). */
+export function parseVariables<T extends z.ZodType>(variables: T, source: Record<string, unknown>): z.output<T> {
+  const given = Object.fromEntries(Object.entries(source).filter(([, value]) => value !== ''))
+  const result = variables.safeParse(given)
   if (result.success) return result.data
   throw new ConfigError(
     result.error.issues.map((issue) => ({

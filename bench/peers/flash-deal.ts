@@ -1,11 +1,8 @@
 import { getConnInfo } from '@hono/node-server/conninfo'
-import { Redis } from 'ioredis'
 import { createApp } from '../../src/app'
-import { edgeDeps, engineFor, requestDeps } from '../../src/deps'
-import { ioredisPort } from '../../src/engine/adapters/ioredis'
+import { edgeDeps } from '../../src/deps'
 import { parseConfig, type Config } from '../../src/env'
-import { upstashRateLimiter } from '../../src/rate-limiter'
-import { ioredisRatelimitClient } from '../../src/ratelimit-ioredis'
+import { selfHostDeps, type SelfHost } from '../../src/self-host/deps'
 import type { StoreVars } from '../../dev/local-stack'
 import { closeServer, serveFetch, type Started } from './server'
 
@@ -37,21 +34,19 @@ export function benchConfig(vars: StoreVars, prefix: string, extra: Record<strin
 
 /**
  * Our app on @hono/node-server. `self-host` is built as src/entry/node.ts
- * builds it (ioredis over TCP, one shared connection, the limiter over it); `edge` as
+ * builds it (selfHostDeps: ioredis over TCP, one shared connection, the limiter
+ * over it; Postgres through the local Neon server, as the vars say); `edge` as
  * the Worker builds it (edgeDeps: @upstash/redis over REST through the local
  * Upstash server, with the limiter, new clients per request).
  */
 export async function startFlashDeal(opts: FlashDealOptions): Promise<Started> {
   const config = benchConfig(opts.vars, opts.prefix)
   const clientIp = { clientIp: (c: Parameters<typeof getConnInfo>[0]) => getConnInfo(c).remote.address }
-  let redis: Redis | undefined
+  let selfHost: SelfHost | undefined
   let app
   if (opts.mode === 'self-host') {
-    const client = new Redis(opts.redisUrl, { maxRetriesPerRequest: 1, connectTimeout: 3000, commandTimeout: 3000, enableAutoPipelining: true })
-    redis = client
-    const engine = engineFor(ioredisPort(client), config)
-    const limiter = upstashRateLimiter(ioredisRatelimitClient(client), config)
-    app = createApp(() => requestDeps(config, engine, limiter), clientIp) // as src/entry/node.ts does
+    selfHost = selfHostDeps({ ...config, REDIS_URL: opts.redisUrl })
+    app = createApp(selfHost.deps, clientIp)
   } else {
     app = createApp(() => edgeDeps(config), clientIp)
   }
@@ -60,7 +55,7 @@ export async function startFlashDeal(opts: FlashDealOptions): Promise<Started> {
     info: { port },
     close: async () => {
       await closeServer(server)
-      redis?.disconnect()
+      await selfHost?.close()
     },
   }
 }

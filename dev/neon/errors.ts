@@ -45,13 +45,3 @@ export function neonErrorBody(err: PostgresError): NeonErrorBody {
   }
   return body
 }
-
-/** A readable message for any other failure (connection refused, …). */
-export function describeFailure(err: unknown): string {
-  if (err instanceof AggregateError && err.errors.length > 0) return describeFailure(err.errors[0])
-  if (err instanceof Error) {
-    const code = (err as NodeJS.ErrnoException).code
-    return err.message || code || err.name
-  }
-  return String(err)
-}

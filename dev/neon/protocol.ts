@@ -14,7 +14,14 @@ export type Payload =
   | { kind: 'single'; statement: RequestedStatement }
   | { kind: 'batch'; statements: RequestedStatement[] }
 
+/** Who a request says it is, from the connection string it carries. */
+export interface Credentials {
+  user: string
+  password: string | null
+}
+
 export interface RequestOptions {
+  credentials: Credentials
   database: string | null
   rawTextOutput: boolean
   arrayMode: boolean
@@ -52,12 +59,13 @@ function header(headers: IncomingHttpHeaders, name: string): string | undefined 
 const flag = (headers: IncomingHttpHeaders, name: string): boolean => header(headers, name) === 'true'
 
 export function parseRequestOptions(headers: IncomingHttpHeaders): RequestOptions {
+  const connection = parseConnectionString(header(headers, HEADERS.connectionString))
   const isolation = header(headers, HEADERS.isolationLevel)
   if (isolation !== undefined && !ISOLATION_LEVELS.includes(isolation as IsolationLevel)) {
     throw new BadRequestError('invalid isolation level')
   }
   return {
-    database: databaseOf(header(headers, HEADERS.connectionString)),
+    ...connection,
     rawTextOutput: flag(headers, HEADERS.rawTextOutput),
     arrayMode: flag(headers, HEADERS.arrayMode),
     transaction: {
@@ -68,17 +76,24 @@ export function parseRequestOptions(headers: IncomingHttpHeaders): RequestOption
   }
 }
 
-/** The database name in a postgres:// connection string; null when there is none. */
-function databaseOf(connectionString: string | undefined): string | null {
-  if (!connectionString) return null
+/**
+ * The user, password and database of the connection string the driver sends
+ * with every request. Refused with Neon's own 400 messages when it is missing
+ * or unusable.
+ */
+function parseConnectionString(connectionString: string | undefined): { credentials: Credentials; database: string | null } {
+  if (!connectionString) throw new BadRequestError(`invalid header: ${HEADERS.connectionString}`)
   let url: URL
   try {
     url = new URL(connectionString)
   } catch {
-    throw new BadRequestError('Neon-Connection-String is not a valid URL')
+    throw new BadRequestError('invalid connection string: not a URL')
   }
   const name = decodeURIComponent(url.pathname.replace(/^\//, ''))
-  return name === '' ? null : name
+  return {
+    credentials: { user: decodeURIComponent(url.username), password: url.password ? decodeURIComponent(url.password) : null },
+    database: name === '' ? null : name,
+  }
 }
 
 export function parsePayload(body: string): Payload {

@@ -3,12 +3,20 @@
  * @neondatabase/serverless `neon()` driver (and drizzle-orm/neon-http) can run
  * against embedded PGlite or a local Postgres. Point the driver at it with
  * `neonConfig.fetchEndpoint = server.url`.
+ *
+ * It runs SQL as whoever the backend connects as (the Postgres superuser, in
+ * development), so it answers only requests whose connection string carries
+ * its password, and sends no CORS headers: a web page in the developer's
+ * browser can neither read its answers nor pass a preflight.
  */
+import { setTimeout as delay } from 'node:timers/promises'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { BackendClosedError, type SqlBackend, type TextResult } from './backend'
-import { describeFailure, isPostgresError, neonErrorBody } from './errors'
-import { BadRequestError, HEADERS, parsePayload, parseRequestOptions, type RequestOptions } from './protocol'
+import { secretCheck } from '../secret'
+import { describeFailure } from '../failure'
+import { isPostgresError, neonErrorBody } from './errors'
+import { BadRequestError, HEADERS, parsePayload, parseRequestOptions, type Credentials, type RequestOptions } from './protocol'
 import { textToJson, type JsonValue } from './values'
 
 export type { IsolationLevel, SqlBackend, Statement, Target, TextResult, TransactionOptions } from './backend'
@@ -17,6 +25,10 @@ export { postgresBackend } from './postgres'
 
 export interface NeonServerOptions {
   backend: SqlBackend
+  /** The password every request's connection string must carry (the user name is not checked). */
+  password: string
+  /** Milliseconds added before answering each request: a store region far away (LOCAL_STORE_RTT_MS). */
+  delayMs?: number
   /** Default 127.0.0.1. */
   host?: string
   /** Default 0: any free port. */
@@ -86,20 +98,25 @@ async function readBody(req: IncomingMessage): Promise<string> {
 function send(res: ServerResponse, { status, body, headers }: Reply): void {
   if (res.headersSent || res.destroyed) return
   const text = body === undefined ? '' : JSON.stringify(body)
-  res.writeHead(status, {
-    'content-type': 'application/json',
-    'access-control-allow-origin': '*',
-    ...headers,
-  })
+  res.writeHead(status, { 'content-type': 'application/json', ...headers })
   res.end(text)
 }
 
 export async function startNeonServer(opts: NeonServerOptions): Promise<NeonServer> {
-  const { backend, host = '127.0.0.1', port = 0 } = opts
+  const { backend, host = '127.0.0.1', port = 0, delayMs = 0 } = opts
+  if (opts.password === '') throw new Error('startNeonServer: password must not be empty')
+  const passwordMatches = secretCheck(opts.password)
   let counts = { queries: 0, batches: 0 }
+
+  /** Neon's own answers (HTTP 400) to a connection string without the right password. */
+  function authenticate({ user, password }: Credentials): void {
+    if (password === null) throw new BadRequestError('missing authentication credentials: required password')
+    if (!passwordMatches(password)) throw new BadRequestError(`password authentication failed for user '${user}'`)
+  }
 
   async function execute(req: IncomingMessage): Promise<Reply> {
     const options = parseRequestOptions(req.headers)
+    authenticate(options.credentials)
     const payload = parsePayload(await readBody(req))
     const target = { database: options.database }
     const present = (result: TextResult, arrayMode = options.arrayMode) =>
@@ -120,15 +137,10 @@ export async function startNeonServer(opts: NeonServerOptions): Promise<NeonServ
   }
 
   async function answer(req: IncomingMessage): Promise<Reply> {
+    if (delayMs > 0) await delay(delayMs)
     const path = (req.url ?? '/').split('?')[0]
     if (path !== '/sql') return reply(404, { message: `no such endpoint: ${path}` })
-    if (req.method === 'OPTIONS') {
-      return reply(204, undefined, {
-        'access-control-allow-methods': 'POST, OPTIONS',
-        'access-control-allow-headers': '*',
-      })
-    }
-    if (req.method !== 'POST') return reply(405, { message: 'only POST is supported' }, { allow: 'POST, OPTIONS' })
+    if (req.method !== 'POST') return reply(405, { message: 'only POST is supported' }, { allow: 'POST' })
     try {
       return await execute(req)
     } catch (err) {

@@ -1,5 +1,5 @@
-import { createHash, timingSafeEqual } from 'node:crypto'
 import type { IncomingMessage, ServerResponse } from 'node:http'
+import { secretCheck } from '../secret'
 
 /** An error answered as `{ error: message }` with the given HTTP status. */
 export class HttpError extends Error {
@@ -13,16 +13,10 @@ export class HttpError extends Error {
 
 export const BODY_LIMIT_BYTES = 10 * 1024 * 1024
 
-const digest = (text: string): Buffer => createHash('sha256').update(text, 'utf8').digest()
-
 /** Checks `Authorization: Bearer <token>` in constant time. */
 export function bearerCheck(token: string): (header: string | undefined) => boolean {
-  const expected = digest(token)
-  return (header) => {
-    const match = /^Bearer (\S+)$/.exec(header ?? '')
-    // Compare fixed-length digests so neither content nor length leaks through timing.
-    return timingSafeEqual(digest(match?.[1] ?? ''), expected) && match !== null
-  }
+  const matches = secretCheck(token)
+  return (header) => matches(/^Bearer (\S+)$/.exec(header ?? '')?.[1])
 }
 
 export async function readJsonBody(req: IncomingMessage): Promise<unknown> {

@@ -5,6 +5,8 @@
 //   POST /pipeline    [[...], [...]]         -> 200 [{result}|{error}, ...]
 //   POST /multi-exec  [[...], [...]]         -> 200 [{result}|{error}, ...] | 400 {error} (EXECABORT)
 //   Authorization: Bearer <token>; Upstash-Encoding: base64 -> strings in results are base64.
+// No CORS headers: only the server-side clients it stands in for may read its answers.
+import { setTimeout as delay } from 'node:timers/promises'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { Redis } from 'ioredis'
@@ -19,6 +21,8 @@ export interface UpstashServerOptions {
   host?: string
   /** 0 (the default) picks a free port. */
   port?: number
+  /** Milliseconds added before answering each request: a store region far away (LOCAL_STORE_RTT_MS). */
+  delayMs?: number
 }
 
 export interface UpstashStats {
@@ -53,10 +57,14 @@ export async function startUpstashServer(opts: UpstashServerOptions): Promise<Up
   const runner = new CommandRunner(redis, new ScriptRegistry())
   const stats = new StatsCounter()
   const authorized = bearerCheck(opts.token)
+  const delayMs = opts.delayMs ?? 0
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const pathname = new URL(req.url ?? '/', 'http://localhost').pathname
-    if (!pathname.startsWith('/__local/')) stats.requests++
+    if (!pathname.startsWith('/__local/')) {
+      stats.requests++
+      if (delayMs > 0) await delay(delayMs)
+    }
     const entry = ROUTES[pathname]
     if (!entry) throw new HttpError(404, `ERR no such endpoint: ${pathname}`)
     if (req.method !== entry.method) throw new HttpError(405, `ERR use ${entry.method} for ${pathname}`)

@@ -54,7 +54,7 @@ export const onError: ErrorHandler<AppEnv> = (err, c) => {
   const pg = pgError(err)
   const answer = pg && pgErrorAnswer(pg)
   if (answer) {
-    logPgError(c, pg.code)
+    logError(c, err, 'warn')
     return c.json(failure(answer.code, answer.message), answer.status, answer.headers)
   }
   if (err instanceof ConfigError) {
@@ -70,14 +70,14 @@ function logStoreError(c: Context<AppEnv>, err: StoreUnavailableError) {
   log(c, 'warn', { error: err.name, store: err.store, operation: err.operation, kind: err.kind })
 }
 
-/** A Postgres refusal no service handled: its SQLSTATE, never its text, which quotes the SQL and its data. */
-function logPgError(c: Context<AppEnv>, sqlstate: string | undefined) {
-  log(c, 'warn', { error: 'PostgresError', sqlstate })
-}
-
-/** A bug: its name and where it happened (the stack), never a cause's text, which may echo data. */
+/**
+ * A bug: its name, a SQLSTATE if Postgres answered one, and where it happened
+ * (the stack's frames). Never a message: drivers put the query and its
+ * parameters (user ids, keys) in theirs.
+ */
 function logError(c: Context<AppEnv>, err: Error, level: 'warn' | 'error') {
-  log(c, level, { error: err.name, message: err.message, stack: err.stack?.split('\n').slice(1, 6).join('\n') })
+  const frames = err.stack?.split('\n').filter((line) => /^\s+at /.test(line)).slice(0, 5).join('\n')
+  log(c, level, { error: err.name, sqlstate: pgError(err)?.code, stack: frames })
 }
 
 function log(c: Context<AppEnv>, level: 'warn' | 'error', details: Record<string, unknown>) {

@@ -17,6 +17,8 @@ import {
 } from '../../dev/neon/server'
 
 const POSTGRES_URL = 'postgres://postgres@127.0.0.1:5432/postgres'
+/** What the server requires in every request's connection string. */
+const PASSWORD = `pw-${randomBytes(8).toString('hex')}`
 
 interface Running {
   server: NeonServer
@@ -47,10 +49,10 @@ const fixtures: Fixture[] = [
     name: 'PGlite in memory',
     async start() {
       const db = await openPglite()
-      const server = await startNeonServer({ backend: pgliteBackend(db) })
+      const server = await startNeonServer({ backend: pgliteBackend(db), password: PASSWORD })
       return {
         server,
-        connectionString: `postgresql://app:secret@127.0.0.1:${server.port}/flashdeal`,
+        connectionString: `postgresql://app:${PASSWORD}@127.0.0.1:${server.port}/flashdeal`,
         database: 'postgres',
         async stop() {
           await server.close()
@@ -65,10 +67,10 @@ const fixtures: Fixture[] = [
       // A database of our own, so this suite never sees (or leaves) other data.
       const database = `fd_neon_${randomBytes(6).toString('hex')}`
       await onAdmin((admin) => admin.query(`CREATE DATABASE ${database}`))
-      const server = await startNeonServer({ backend: postgresBackend(POSTGRES_URL) })
+      const server = await startNeonServer({ backend: postgresBackend(POSTGRES_URL), password: PASSWORD })
       return {
         server,
-        connectionString: `postgresql://app:secret@127.0.0.1:${server.port}/${database}`,
+        connectionString: `postgresql://app:${PASSWORD}@127.0.0.1:${server.port}/${database}`,
         database,
         async stop() {
           await server.close()
@@ -468,9 +470,9 @@ describe('Neon HTTP server, lifecycle', () => {
     const dir = await mkdtemp(join(tmpdir(), 'fd-neon-pglite-'))
     try {
       const first = await openPglite(dir)
-      const server1 = await startNeonServer({ backend: pgliteBackend(first) })
+      const server1 = await startNeonServer({ backend: pgliteBackend(first), password: PASSWORD })
       neonConfig.fetchEndpoint = server1.url
-      const sql1 = neon(`postgresql://app:secret@127.0.0.1:${server1.port}/flashdeal`)
+      const sql1 = neon(`postgresql://app:${PASSWORD}@127.0.0.1:${server1.port}/flashdeal`)
       await sql1.query('CREATE TABLE kept (id int PRIMARY KEY, note text)')
       await sql1`INSERT INTO kept VALUES (${1}, ${'survives 💾'})`
       await sql1.transaction([sql1`INSERT INTO kept VALUES (${2}, ${'batched'})`])
@@ -478,10 +480,10 @@ describe('Neon HTTP server, lifecycle', () => {
       await first.close()
 
       const second = await openPglite(dir)
-      const server2 = await startNeonServer({ backend: pgliteBackend(second) })
+      const server2 = await startNeonServer({ backend: pgliteBackend(second), password: PASSWORD })
       try {
         neonConfig.fetchEndpoint = server2.url
-        const sql2 = neon(`postgresql://app:secret@127.0.0.1:${server2.port}/flashdeal`)
+        const sql2 = neon(`postgresql://app:${PASSWORD}@127.0.0.1:${server2.port}/flashdeal`)
         expect(await sql2`SELECT id, note FROM kept ORDER BY id`).toEqual([
           { id: 1, note: 'survives 💾' },
           { id: 2, note: 'batched' },
@@ -496,10 +498,10 @@ describe('Neon HTTP server, lifecycle', () => {
   })
 
   it('answers 5xx quickly when Postgres is unreachable, so the driver throws instead of hanging', async () => {
-    const server = await startNeonServer({ backend: postgresBackend('postgres://postgres@127.0.0.1:1/x') })
+    const server = await startNeonServer({ backend: postgresBackend('postgres://postgres@127.0.0.1:1/x'), password: PASSWORD })
     try {
       neonConfig.fetchEndpoint = server.url
-      const sql = neon(`postgresql://app:secret@127.0.0.1:${server.port}/x`)
+      const sql = neon(`postgresql://app:${PASSWORD}@127.0.0.1:${server.port}/x`)
       const started = Date.now()
       const err = await rejection(sql`SELECT 1`)
       expect(Date.now() - started).toBeLessThan(5_000)
@@ -514,11 +516,11 @@ describe('Neon HTTP server, lifecycle', () => {
   })
 
   it('passes on Postgres refusing an unknown database as a Postgres error', async () => {
-    const server = await startNeonServer({ backend: postgresBackend(POSTGRES_URL) })
+    const server = await startNeonServer({ backend: postgresBackend(POSTGRES_URL), password: PASSWORD })
     try {
       neonConfig.fetchEndpoint = server.url
       const missing = `fd_neon_missing_${randomBytes(6).toString('hex')}`
-      const sql = neon(`postgresql://app:secret@127.0.0.1:${server.port}/${missing}`)
+      const sql = neon(`postgresql://app:${PASSWORD}@127.0.0.1:${server.port}/${missing}`)
       const err = await rejection(sql`SELECT 1`)
       expect(err.code).toBe('3D000') // invalid_catalog_name
       expect(err.message).toContain(missing)
@@ -530,10 +532,14 @@ describe('Neon HTTP server, lifecycle', () => {
   it('answers 503 after close() and then refuses connections', async () => {
     const db = await openPglite()
     const backend = pgliteBackend(db)
-    const server = await startNeonServer({ backend })
+    const server = await startNeonServer({ backend, password: PASSWORD })
     try {
       await backend.close()
-      const res = await fetch(server.url, { method: 'POST', body: JSON.stringify({ query: 'SELECT 1' }) })
+      const res = await fetch(server.url, {
+        method: 'POST',
+        headers: { 'Neon-Connection-String': `postgresql://app:${PASSWORD}@127.0.0.1:${server.port}/x` },
+        body: JSON.stringify({ query: 'SELECT 1' }),
+      })
       expect(res.status).toBe(503)
       await res.arrayBuffer()
     } finally {
@@ -542,5 +548,73 @@ describe('Neon HTTP server, lifecycle', () => {
       await db.close()
     }
     await expect(fetch(server.url, { method: 'POST', body: '{}' })).rejects.toThrow()
+  })
+})
+
+describe('Neon HTTP server, access', () => {
+  let db: Awaited<ReturnType<typeof openPglite>>
+  let server: NeonServer
+  const connection = (password: string | null, user = 'flashdeal') =>
+    `postgresql://${user}${password === null ? '' : `:${password}`}@127.0.0.1:${server.port}/pglite`
+  const raw = (init: RequestInit, path = '/sql') => fetch(new URL(path, server.url), init)
+
+  beforeAll(async () => {
+    db = await openPglite()
+    server = await startNeonServer({ backend: pgliteBackend(db), password: PASSWORD })
+    neonConfig.fetchEndpoint = server.url
+  })
+  beforeEach(() => {
+    neonConfig.fetchEndpoint = server.url
+  })
+  afterAll(async () => {
+    await server?.close()
+    await db?.close()
+  })
+
+  it('runs nothing for a wrong or missing password and answers as Neon does (400 with the reason)', async () => {
+    const wrong = await rejection(neon(connection('guessed'))`CREATE TABLE intruder (id int)`)
+    expect(wrong.message).toBe("password authentication failed for user 'flashdeal'")
+    expect(wrong.code).toBeUndefined() // not a Postgres error: the app treats it as the store being unusable
+
+    const missing = await rejection(neon(connection(null)).transaction((tx) => [tx`CREATE TABLE intruder (id int)`]))
+    expect(missing.message).toBe('missing authentication credentials: required password')
+
+    const noHeader = await raw({ method: 'POST', body: JSON.stringify({ query: 'CREATE TABLE intruder (id int)' }) })
+    expect(noHeader.status).toBe(400)
+    expect(await noHeader.json()).toEqual({ message: 'invalid header: neon-connection-string' })
+
+    // The right password works, and none of the refused statements ran.
+    const sql = neon(connection(PASSWORD))
+    expect(await sql`SELECT to_regclass('intruder') AS t`).toEqual([{ t: null }])
+  })
+
+  it('sends no CORS header on any answer, preflight included', async () => {
+    const origin = { origin: 'https://evil.example' }
+    const connectionHeader = { 'Neon-Connection-String': connection(PASSWORD) }
+    const answers = await Promise.all([
+      raw({ method: 'POST', headers: { ...origin, ...connectionHeader }, body: JSON.stringify({ query: 'SELECT 1' }) }),
+      raw({ method: 'POST', headers: { ...origin, 'Neon-Connection-String': connection('nope') }, body: JSON.stringify({ query: 'SELECT 1' }) }),
+      raw({ method: 'OPTIONS', headers: { ...origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'neon-connection-string' } }),
+      raw({ method: 'GET', headers: origin }),
+      raw({ method: 'POST', headers: origin }, '/elsewhere'),
+    ])
+    expect(answers.map((res) => res.status)).toEqual([200, 400, 405, 405, 404])
+    for (const res of answers) {
+      expect([...res.headers.keys()].filter((name) => name.startsWith('access-control-'))).toEqual([])
+      await res.arrayBuffer()
+    }
+  })
+
+  it('adds delayMs before each answer (a far store region), with the driver unchanged', async () => {
+    const slow = await startNeonServer({ backend: pgliteBackend(db), password: PASSWORD, delayMs: 150 })
+    try {
+      neonConfig.fetchEndpoint = slow.url
+      const sql = neon(`postgresql://flashdeal:${PASSWORD}@127.0.0.1:${slow.port}/pglite`)
+      const started = performance.now()
+      expect(await sql`SELECT 1 AS ok`).toEqual([{ ok: 1 }])
+      expect(performance.now() - started).toBeGreaterThanOrEqual(150)
+    } finally {
+      await slow.close()
+    }
   })
 })

@@ -1,24 +1,22 @@
 import { createServer, type Server, type Socket } from 'node:net'
-import { Redis, type RedisOptions } from 'ioredis'
+import { Redis } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ensureRedis, freePort, type RedisHandle } from '../../dev/redis'
+import { startThrowawayRedis, type RedisHandle } from '../../dev/redis'
 import { createApp } from '../../src/app'
-import { engineFor, requestDeps } from '../../src/deps'
-import { ioredisPort } from '../../src/engine/adapters/ioredis'
 import type { Config } from '../../src/env'
-import { upstashRateLimiter } from '../../src/rate-limiter'
-import { ioredisRatelimitClient } from '../../src/ratelimit-ioredis'
+import { selfHostDeps, type SelfHost } from '../../src/self-host/deps'
 import { apiClient } from '../support/client'
 import { startNodeHarness, type NodeHarness } from '../support/node-app'
 import { exceedUserLimit } from '../support/rate-limit-contract'
 import { REDIS_URL, scanKeys } from '../support/redis'
 
-// src/entry/node.ts's connection options, with timeouts short enough for a test.
-const NODE_OPTIONS: RedisOptions = { maxRetriesPerRequest: 1, connectTimeout: 500, commandTimeout: 500 }
+// The self-hosted server's Redis timeout, short enough for a test.
+const REDIS_TIMEOUT_MS = 500
 
 // Postgres (through the local Neon server) and the config; Redis is ours, over ioredis.
 let h: NodeHarness
 const clients: Redis[] = []
+const hosts: SelfHost[] = []
 let privateRedis: RedisHandle | undefined
 let blackHole: Server | undefined
 const sockets: Socket[] = []
@@ -28,17 +26,18 @@ beforeAll(async () => {
 })
 afterAll(async () => {
   for (const client of clients) client.disconnect()
+  await Promise.all(hosts.map((host) => host.close()))
   for (const socket of sockets) socket.destroy()
   blackHole?.close()
   await privateRedis?.stop()
   await h?.close()
 })
 
-async function connect(url: string, options: RedisOptions = NODE_OPTIONS, ready = true) {
-  const client = new Redis(url, options)
+async function connect(url: string) {
+  const client = new Redis(url)
   client.on('error', () => {})
   clients.push(client)
-  if (ready) await client.ping()
+  await client.ping()
   return client
 }
 
@@ -56,13 +55,16 @@ function commandLog(client: Redis) {
   return () => names.splice(0)
 }
 
-/** The app as src/entry/node.ts builds it: engine and limiter over one ioredis connection. */
-function selfHosted(redis: Redis, overrides: Partial<Config> = {}) {
-  const config: Config = { ...h.config, ...overrides }
-  const engine = engineFor(ioredisPort(redis), config)
-  const limiter = upstashRateLimiter(ioredisRatelimitClient(redis), config)
-  const app = createApp(() => requestDeps(config, engine, limiter))
-  return apiClient(() => async (request) => app.fetch(request))
+/**
+ * The app as src/entry/node.ts builds it (selfHostDeps: engine and limiter
+ * over one ioredis connection) on the Redis at `url`; `ready` waits for it.
+ */
+async function selfHosted(url: string, overrides: Partial<Config> = {}, ready = true) {
+  const host = selfHostDeps({ ...h.config, ...overrides, REDIS_URL: url }, { redisTimeoutMs: REDIS_TIMEOUT_MS })
+  hosts.push(host)
+  if (ready) await host.redis.ping()
+  const app = createApp(host.deps)
+  return { redis: host.redis, api: apiClient(() => async (request) => app.fetch(request)) }
 }
 
 async function product(total_stock = 10) {
@@ -77,8 +79,7 @@ const from = (ip: string) => ({ 'cf-connecting-ip': ip })
 describe('@upstash/ratelimit over ioredis (the self-hosted server)', () => {
   it('per IP: the 6th request is 429 with Retry-After and RateLimit-*; other IPs go on; one EVALSHA per check', { timeout: 15_000 }, async () => {
     const id = await product()
-    const redis = await connect(REDIS_URL)
-    const api = selfHosted(redis, { RATE_LIMIT_MAX_REQUESTS: 5, RATE_LIMIT_WINDOW_MS: 2000 })
+    const { redis, api } = await selfHosted(REDIS_URL, { RATE_LIMIT_MAX_REQUESTS: 5, RATE_LIMIT_WINDOW_MS: 2000 })
     const commands = commandLog(redis)
     // Windows are aligned to multiples of their length; start just after a boundary (as on the edge).
     await wait(Math.ceil(Date.now() / 2000) * 2000 - Date.now() + 20)
@@ -116,8 +117,7 @@ describe('@upstash/ratelimit over ioredis (the self-hosted server)', () => {
 
   it('per customer on reserve, bulk and checkout: in the engine scripts, under `{prefix}:rl:c`, one customer does not block another', async () => {
     const id = await product(100)
-    const redis = await connect(REDIS_URL)
-    const api = selfHosted(redis, { USER_RATE_LIMIT_MAX_REQUESTS: 2, USER_RATE_LIMIT_WINDOW_MS: 60_000 })
+    const { redis, api } = await selfHosted(REDIS_URL, { USER_RATE_LIMIT_MAX_REQUESTS: 2, USER_RATE_LIMIT_WINDOW_MS: 60_000 })
     await exceedUserLimit(api, id)
     const keys = await scanKeys(redis, `{${h.prefix}}:rl:c:*|greedy`)
     expect(keys).toHaveLength(1)
@@ -126,9 +126,8 @@ describe('@upstash/ratelimit over ioredis (the self-hosted server)', () => {
 
 describe('@upstash/ratelimit over ioredis when Redis misbehaves', () => {
   it('scripts lost (SCRIPT FLUSH on a Redis of its own): one EVAL to reload, then one EVALSHA again', async () => {
-    privateRedis = await ensureRedis(`redis://127.0.0.1:${await freePort()}`)
-    const redis = await connect(privateRedis.url)
-    const api = selfHosted(redis)
+    privateRedis = await startThrowawayRedis()
+    const { redis, api } = await selfHosted(privateRedis.url)
     const id = await product()
     const commands = commandLog(redis)
     expect((await api.call('GET', `/api/products/${id}`)).status).toBe(200)
@@ -144,9 +143,8 @@ describe('@upstash/ratelimit over ioredis when Redis misbehaves', () => {
   })
 
   it('Redis stopped (connection closed): reads fail open, writes get 503, never a hang', { timeout: 15_000 }, async () => {
-    const handle = privateRedis ?? (privateRedis = await ensureRedis(`redis://127.0.0.1:${await freePort()}`))
-    const redis = await connect(handle.url)
-    const api = selfHosted(redis)
+    const handle = privateRedis ?? (privateRedis = await startThrowawayRedis())
+    const { api } = await selfHosted(handle.url)
     const id = await product()
     expect((await api.call('GET', `/api/products/${id}`)).status).toBe(200)
 
@@ -168,8 +166,7 @@ describe('@upstash/ratelimit over ioredis when Redis misbehaves', () => {
     await new Promise<void>((resolve) => blackHole!.listen(0, '127.0.0.1', resolve))
     const address = blackHole.address()
     if (!address || typeof address === 'string') throw new Error('no address')
-    const redis = await connect(`redis://127.0.0.1:${address.port}`, NODE_OPTIONS, false)
-    const api = selfHosted(redis)
+    const { api } = await selfHosted(`redis://127.0.0.1:${address.port}`, {}, false)
     const id = await product()
 
     const started = Date.now()
@@ -177,6 +174,6 @@ describe('@upstash/ratelimit over ioredis when Redis misbehaves', () => {
     const write = await api.call('POST', '/api/reserve', { user_id: 'u', product_id: id, quantity: 1 })
     expect(write.status).toBe(503)
     expect(write.headers.get('retry-after')).toBeTruthy()
-    expect(Date.now() - started).toBeLessThan(2 * NODE_OPTIONS.commandTimeout! + 1000)
+    expect(Date.now() - started).toBeLessThan(2 * REDIS_TIMEOUT_MS + 1000)
   })
 })

@@ -390,6 +390,36 @@ describe('stats', () => {
   })
 })
 
+describe('exposure and latency', () => {
+  it('sends no CORS header on any answer, preflight included', async () => {
+    const origin = { origin: 'https://evil.example' }
+    const answers = await Promise.all([
+      fetch(server.url, { method: 'POST', headers: { ...origin, authorization: `Bearer ${TOKEN}` }, body: '["PING"]' }),
+      fetch(server.url, { method: 'POST', headers: origin, body: '["PING"]' }),
+      fetch(server.url, { method: 'OPTIONS', headers: { ...origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization' } }),
+      fetch(`${server.url}/pipeline`, { method: 'GET', headers: origin }),
+      fetch(`${server.url}/elsewhere`, { method: 'POST', headers: origin }),
+    ])
+    expect(answers.map((res) => res.status)).toEqual([200, 401, 405, 405, 404])
+    for (const res of answers) {
+      expect([...res.headers.keys()].filter((name) => name.startsWith('access-control-'))).toEqual([])
+      await res.arrayBuffer()
+    }
+  })
+
+  it('adds delayMs before each answer (a far store region), with the client unchanged', async () => {
+    const slow = await startUpstashServer({ redisUrl: REDIS_URL, token: TOKEN, delayMs: 150 })
+    try {
+      const far = new Redis({ url: slow.url, token: TOKEN, enableTelemetry: false, enableAutoPipelining: false, retry: false })
+      const started = performance.now()
+      expect(await far.ping()).toBe('PONG')
+      expect(performance.now() - started).toBeGreaterThanOrEqual(150)
+    } finally {
+      await slow.close()
+    }
+  })
+})
+
 describe('when Redis is unreachable', () => {
   it('answers a 5xx error quickly and stays up', async () => {
     const down = await startUpstashServer({ redisUrl: 'redis://127.0.0.1:1', token: TOKEN })

@@ -21,13 +21,13 @@ async function admin<T>(run: (client: pg.Client) => Promise<T>): Promise<T> {
   }
 }
 
-/** A fresh, migrated database of its own for one test file or suite. */
-export async function createTestDatabase(label = 'test'): Promise<TestDatabase> {
+/** A fresh, migrated (unless told not to) database of its own for one test file or suite. */
+export async function createTestDatabase(label = 'test', { migrate = true } = {}): Promise<TestDatabase> {
   const name = `fd_${label}_${randomBytes(5).toString('hex')}`
   await admin((c) => c.query(`CREATE DATABASE "${name}"`))
   const url = new URL(ADMIN_URL)
   url.pathname = `/${name}`
-  await migratePostgres(url.toString())
+  if (migrate) await migratePostgres(url.toString())
   return {
     name,
     url: url.toString(),
