@@ -36,7 +36,7 @@ function decimal(n: number): { mantissa: bigint; exponent: number } {
 }
 
 /** multipleOf on the decimal the client sends (JSON.stringify writes String(n)), not on binary floats. */
-export function isDecimalMultiple(value: number, of: number): boolean {
+function isDecimalMultiple(value: number, of: number): boolean {
   const x = decimal(value)
   const m = decimal(of)
   const e = Math.min(x.exponent, m.exponent)
