@@ -3,16 +3,16 @@ import { cors } from 'hono/cors'
 import { requestId } from 'hono/request-id'
 import { secureHeaders } from 'hono/secure-headers'
 import type { Deps } from './deps'
-import { notFoundOrNotAllowed, onError } from './errors/handler'
+import { notFoundOrNotAllowed, onError } from './http/error-handler'
 import { requestLog } from './middleware/request-log'
 import { checkoutRoutes } from './routes/checkout'
-import { allowedMethods } from './routes/allowed-methods'
-import { createDocsRoutes } from './routes/docs'
+import { allowedMethods } from './http/allowed-methods'
+import { docsRoutes } from './routes/docs'
 import { healthRoutes } from './routes/health'
 import { productRoutes } from './routes/products'
 import { reservationRoutes } from './routes/reservations'
 import { userRoutes } from './routes/users'
-import type { AppEnv } from './types'
+import type { AppEnv } from './http/app-env'
 
 /** Builds the request's dependencies from the platform's env (Workers bindings, process.env …). */
 export type DepsFactory = (env: AppEnv['Bindings']) => Deps
@@ -57,15 +57,18 @@ export function createApp(makeDeps: DepsFactory, options: AppOptions = {}) {
     await next()
   })
 
-  app.route('/health', healthRoutes)
-  app.route('/api/products', productRoutes)
-  app.route('/api/reserve', reservationRoutes)
-  app.route('/api/checkout', checkoutRoutes)
-  app.route('/api/users', userRoutes)
-  app.route('/api', createDocsRoutes(app))
-  app.notFound(notFoundOrNotAllowed(allowedMethods(app)))
-  app.onError(onError)
-  return app
+  // Chained, so the app's type carries every route: hc<AppType> (src/client.ts) types each call.
+  const routes = app
+    .route('/health', healthRoutes)
+    .route('/api/products', productRoutes)
+    .route('/api/reserve', reservationRoutes)
+    .route('/api/checkout', checkoutRoutes)
+    .route('/api/users', userRoutes)
+    .route('/api', docsRoutes)
+  routes.notFound(notFoundOrNotAllowed(allowedMethods(routes)))
+  routes.onError(onError)
+  return routes
 }
 
-export type App = ReturnType<typeof createApp>
+/** The API's type, for hc (src/client.ts). */
+export type AppType = ReturnType<typeof createApp>

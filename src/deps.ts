@@ -5,8 +5,8 @@ import { createEngine, type Engine } from './engine/engine'
 import type { ScriptPort } from './engine/port'
 import { RefusalMemory } from './engine/refusal-memory'
 import type { Config } from './env'
-import { createLogger, type Logger } from './log'
-import { upstashRateLimiter, type RateLimiter } from './rate-limiter'
+import { createLogger, type Logger } from './lib/log'
+import { upstashRateLimiter, type RateLimiter } from './limits/rate-limiter'
 
 /** Everything a request needs from the outside world. */
 export interface Deps {

@@ -1,4 +1,4 @@
-import { AdaptedScripts } from '../../src/lua-shebang'
+import { AdaptedScripts } from '../../src/lib/lua-shebang'
 
 type Finish = (reply: unknown) => unknown
 export interface PreparedCommand {

@@ -49,7 +49,6 @@ export async function withPostgres<T>(operation: string, call: () => Promise<T>)
   }
 }
 
-const RETRY_AFTER = { 'Retry-After': '2' }
 
 /**
  * What a Postgres error reply (pgError: the NO_ANSWER classes are already
@@ -62,12 +61,12 @@ export function pgErrorAnswer(fields: PgErrorFields): AppError | undefined {
   switch (fields.code?.slice(0, 2)) {
     case '22': // data exception: a value the column cannot hold got past validation
     case '54': // program limit exceeded: a value too large to index or store
-      return new AppError(400, 'VALIDATION_ERROR', 'A value in the request cannot be stored')
+      return new AppError('VALIDATION_ERROR', 'A value in the request cannot be stored')
     case '23': // integrity: with every constraint validated first, only a concurrent change gets here
     case '55': // lock not available
-      return new AppError(503, 'SERVICE_UNAVAILABLE', 'postgres refused the change because of a concurrent one, try again shortly', undefined, RETRY_AFTER)
+      return new AppError('SERVICE_UNAVAILABLE', 'postgres refused the change because of a concurrent one, try again shortly', { retryAfter: 2 })
     case 'XX': // internal error
-      return new AppError(503, 'SERVICE_UNAVAILABLE', 'postgres is unavailable, try again shortly', undefined, RETRY_AFTER)
+      return new AppError('SERVICE_UNAVAILABLE', 'postgres is unavailable, try again shortly', { retryAfter: 2 })
     default:
       return undefined
   }

@@ -1,4 +1,4 @@
-import { and, eq, inArray, lte, sql } from 'drizzle-orm'
+import { and, desc, eq, inArray, lt, lte, sql } from 'drizzle-orm'
 import type { Db } from './client'
 import { withPostgres } from './errors'
 import { products, type ProductRow } from './schema'
@@ -17,6 +17,18 @@ export function findProduct(db: Db, id: number): Promise<ProductRow | undefined>
     const [row] = await db.select().from(products).where(eq(products.id, id)).limit(1)
     return row
   })
+}
+
+/** Products newest first (by id), `limit` of them with ids below `beforeId`. */
+export function listProducts(db: Db, limit: number, beforeId?: number): Promise<ProductRow[]> {
+  return withPostgres('list products', () =>
+    db
+      .select()
+      .from(products)
+      .where(beforeId === undefined ? undefined : lt(products.id, beforeId))
+      .orderBy(desc(products.id))
+      .limit(limit),
+  )
 }
 
 export function findProducts(db: Db, ids: number[]): Promise<ProductRow[]> {

@@ -21,7 +21,7 @@
  *   {P}:pending:at      zset  "product|order id|key hash" -> created ms, or the end of a
  *                             reconciler's claim on it (the reconciler's queue)
  *   {P}:idem:<sha256>   hash  one customer's Idempotency-Key: body hash, order id,
- *                             state, lease, and the first answer (status, body)
+ *                             state, lease, and the first answer (kind, body)
  *   {P}:rl:a:<address>  hash  sliding window of one client address's writes
  *   {P}:rl:c:<customer> hash  sliding window of one customer's writes
  *

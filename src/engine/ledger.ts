@@ -37,7 +37,7 @@ export interface CheckoutRequest {
 export type CheckoutResult =
   | Rated<
       | { ok: true; order: PendingOrder }
-      | { ok: false; reason: 'REPLAY'; status: number; body: string }
+      | { ok: false; reason: 'REPLAY'; kind: string; body: string }
       | { ok: false; reason: 'IN_FLIGHT' | 'KEY_REUSED' }
       | { ok: false; reason: 'NO_RESERVATION'; orderId: string }
       | { ok: false; reason: 'QUANTITY_EXCEEDS_RESERVATION'; held: number }
@@ -56,8 +56,8 @@ export interface SettleRequest {
    */
   mode: 'confirm' | 'give_back' | 'release'
   keyHash?: string
-  /** the answer an idempotent request gave, replayed to its retries */
-  record?: { keyHash: string; status: number; body: string }
+  /** the answer an idempotent request gave, replayed to its retries: what kind of answer, and its body */
+  record?: { keyHash: string; kind: string; body: string }
   /** the reconciler's claim on the order: the settle only happens while it holds */
   claim?: string
 }
@@ -182,7 +182,7 @@ export function createLedger(run: Run, keys: Keys, guards: Guards): Ledger {
         case 'PENDING':
           return { ok: true, order: parsePending(name, req.productId, String(reply[1]), reply[2]), rate }
         case 'REPLAY':
-          return { ok: false, reason: 'REPLAY', status: asInt(name, reply[1]), body: String(reply[2]), rate }
+          return { ok: false, reason: 'REPLAY', kind: String(reply[1]), body: String(reply[2]), rate }
         case 'IN_FLIGHT':
         case 'KEY_REUSED':
           return { ok: false, reason: reply[0] as 'IN_FLIGHT' | 'KEY_REUSED', rate }
@@ -207,7 +207,7 @@ export function createLedger(run: Run, keys: Keys, guards: Guards): Ledger {
         [
           req.orderId ?? '',
           req.mode,
-          req.record ? String(req.record.status) : '',
+          req.record?.kind ?? '',
           req.record?.body ?? '',
           String(IDEMPOTENCY_TTL_MS),
           String(req.productId),

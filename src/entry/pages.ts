@@ -2,8 +2,8 @@ import { Hono, type Handler } from 'hono'
 import { createApp } from '../app'
 import { edgeDeps } from '../deps'
 import { configFrom } from '../env'
-import { notFound } from '../errors/handler'
-import type { AppEnv } from '../types'
+import { notFound } from '../http/error-handler'
+import type { AppEnv } from '../http/app-env'
 
 /**
  * One route group as a Pages Function: requests under `path` go to the app

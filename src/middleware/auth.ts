@@ -3,13 +3,12 @@ import { createMiddleware } from 'hono/factory'
 import { createRemoteJWKSet, errors, jwtVerify, type JWTVerifyGetKey } from 'jose'
 import type { Guard } from '../engine'
 import type { Config } from '../env'
-import { AppError } from '../errors/app-error'
-import { rateLimitedError } from '../errors/rate-limited'
+import { AppError, rateLimitedError } from '../errors/app-error'
+import { statusOf } from '../errors/status'
 import { clientAddress } from '../limits/address'
-import { sha256 } from '../sha256'
-import type { AppEnv } from '../types'
+import { sha256 } from '../lib/sha256'
+import type { AppEnv } from '../http/app-env'
 
-const CHALLENGE = { 'WWW-Authenticate': 'Bearer' }
 /** A JWKS that has not answered by then is down: 503, not a request that hangs. */
 const JWKS_TIMEOUT_MS = 3000
 /** A token naming a key the cached JWKS lacks refetches it at most this often. */
@@ -33,10 +32,10 @@ async function sameToken(given: string, expected: string): Promise<boolean> {
 /** Product writes: `Authorization: Bearer <ADMIN_TOKEN>`; with no ADMIN_TOKEN set they refuse everyone. */
 export const adminOnly = createMiddleware<AppEnv>(async (c, next) => {
   const expected = c.get('deps').config.ADMIN_TOKEN
-  if (!expected) throw new AppError(403, 'FORBIDDEN', 'Admin routes are disabled: ADMIN_TOKEN is not set')
+  if (!expected) throw new AppError('FORBIDDEN', 'Admin routes are disabled: ADMIN_TOKEN is not set')
   const given = bearer(c)
-  if (!given) throw new AppError(401, 'UNAUTHORIZED', 'Send the admin token as Authorization: Bearer <token>', undefined, CHALLENGE)
-  if (!(await sameToken(given, expected))) throw new AppError(403, 'FORBIDDEN', 'Wrong admin token')
+  if (!given) throw new AppError('UNAUTHORIZED', 'Send the admin token as Authorization: Bearer <token>')
+  if (!(await sameToken(given, expected))) throw new AppError('FORBIDDEN', 'Wrong admin token')
   await next()
 })
 
@@ -84,12 +83,10 @@ async function verifiedSubject(config: Config, token: string): Promise<string> {
     return String(payload.sub)
   } catch (err) {
     if (keysUnavailable(err)) {
-      throw new AppError(503, 'SERVICE_UNAVAILABLE', 'The token keys (JWKS) could not be fetched, try again shortly', undefined, {
-        'Retry-After': '5',
-      })
+      throw new AppError('SERVICE_UNAVAILABLE', 'The token keys (JWKS) could not be fetched, try again shortly', { retryAfter: 5 })
     }
     const message = err instanceof errors.JWTExpired ? 'Token expired' : 'Invalid token'
-    throw new AppError(401, 'UNAUTHORIZED', message, undefined, CHALLENGE)
+    throw new AppError('UNAUTHORIZED', message)
   }
 }
 
@@ -118,12 +115,12 @@ export const shopper = (userIdOf: (c: Context<AppEnv>) => string | undefined) =>
     }
     try {
       const token = bearer(c)
-      if (!token) throw new AppError(401, 'UNAUTHORIZED', 'Send a bearer token for this user', undefined, CHALLENGE)
+      if (!token) throw new AppError('UNAUTHORIZED', 'Send a bearer token for this user')
       const subject = await verifiedSubject(deps.config, token)
-      if (subject !== userId) throw new AppError(403, 'FORBIDDEN', 'The token is for another user')
+      if (subject !== userId) throw new AppError('FORBIDDEN', 'The token is for another user')
       c.set('customer', subject)
     } catch (err) {
-      if (err instanceof AppError && err.status < 500) await chargeRefused(c, address)
+      if (err instanceof AppError && statusOf(err.code) < 500) await chargeRefused(c, address)
       throw err
     }
     await next()

@@ -1,7 +1,7 @@
 import { createMiddleware } from 'hono/factory'
 import type { Config } from '../env'
 import { AppError } from '../errors/app-error'
-import type { AppEnv } from '../types'
+import type { AppEnv } from '../http/app-env'
 import { chargeRefused } from './auth'
 
 /** The header a storefront sends the Turnstile widget's token in. */
@@ -35,7 +35,7 @@ async function siteverify(config: Config, token: string, remoteIp: string | unde
     if (!res.ok) throw new Error(`siteverify answered ${res.status}`)
     outcome = (await res.json()) as { success?: unknown }
   } catch {
-    throw new AppError(503, 'SERVICE_UNAVAILABLE', 'The challenge could not be verified, try again shortly', undefined, { 'Retry-After': '2' })
+    throw new AppError('SERVICE_UNAVAILABLE', 'The challenge could not be verified, try again shortly', { retryAfter: 2 })
   }
   return outcome.success === true
 }
@@ -52,7 +52,7 @@ export const turnstile = createMiddleware<AppEnv>(async (c, next) => {
   const address = c.get('address')!
   if (!token || token.length > MAX_TOKEN_LENGTH) {
     await chargeRefused(c, address)
-    throw new AppError(403, 'CHALLENGE_REQUIRED', `Send the Turnstile token in the ${TURNSTILE_HEADER} header`)
+    throw new AppError('CHALLENGE_REQUIRED', `Send the Turnstile token in the ${TURNSTILE_HEADER} header`)
   }
   // Per address too: a token passed around a bot farm is not passed for every address.
   const cache = verdicts(config)
@@ -66,7 +66,7 @@ export const turnstile = createMiddleware<AppEnv>(async (c, next) => {
   }
   if (!verdict.success) {
     await chargeRefused(c, address)
-    throw new AppError(403, 'CHALLENGE_FAILED', 'The Turnstile challenge was not passed')
+    throw new AppError('CHALLENGE_FAILED', 'The Turnstile challenge was not passed')
   }
   await next()
 })

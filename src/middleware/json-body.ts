@@ -2,7 +2,7 @@ import { bodyLimit } from 'hono/body-limit'
 import { createMiddleware } from 'hono/factory'
 import { every } from 'hono/combine'
 import { AppError } from '../errors/app-error'
-import type { AppEnv } from '../types'
+import type { AppEnv } from '../http/app-env'
 
 export const MAX_BODY_BYTES = 16 * 1024
 
@@ -12,12 +12,12 @@ const JSON_TYPE = /^application\/([\w.-]+\+)?json$/i
 const requireJson = createMiddleware<AppEnv>(async (c, next) => {
   const type = (c.req.header('content-type') ?? '').split(';')[0]!.trim()
   if (!JSON_TYPE.test(type)) {
-    throw new AppError(415, 'UNSUPPORTED_MEDIA_TYPE', 'Send the body as JSON with Content-Type: application/json')
+    throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'Send the body as JSON with Content-Type: application/json')
   }
   await next()
 })
 
-const tooLarge = () => new AppError(413, 'PAYLOAD_TOO_LARGE', `Request body is larger than ${MAX_BODY_BYTES / 1024} KB`)
+const tooLarge = () => new AppError('PAYLOAD_TOO_LARGE', `Request body is larger than ${MAX_BODY_BYTES / 1024} KB`)
 
 const streamLimit = bodyLimit({
   maxSize: MAX_BODY_BYTES,

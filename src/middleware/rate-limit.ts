@@ -1,11 +1,19 @@
 import type { Context } from 'hono'
 import { createMiddleware } from 'hono/factory'
-import { rateLimitedError, rateLimitHeaders } from '../errors/rate-limited'
+import { rateLimitedError } from '../errors/app-error'
 import { StoreUnavailableError } from '../errors/store-unavailable'
 import type { RateReport } from '../errors/app-error'
-import type { AppEnv } from '../types'
+import type { AppEnv } from '../http/app-env'
 
 /** RateLimit-* headers of the window a request went through. */
+export function rateLimitHeaders(rate: RateReport): Record<string, string> {
+  return {
+    'RateLimit-Limit': String(rate.limit),
+    'RateLimit-Remaining': String(Math.max(0, rate.remaining)),
+    'RateLimit-Reset': String(Math.max(0, Math.ceil((rate.resetAt.getTime() - Date.now()) / 1000))),
+  }
+}
+
 export function setRateHeaders(c: Context<AppEnv>, rate: RateReport | undefined): void {
   if (!rate) return
   for (const [name, value] of Object.entries(rateLimitHeaders(rate))) c.header(name, value)

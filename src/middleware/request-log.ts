@@ -1,6 +1,6 @@
 import { createMiddleware } from 'hono/factory'
 import { routePath } from 'hono/route'
-import type { AppEnv } from '../types'
+import type { AppEnv } from '../http/app-env'
 
 /** One JSON line per request: no tokens, no bodies. */
 export const requestLog = createMiddleware<AppEnv>(async (c, next) => {

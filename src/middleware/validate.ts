@@ -17,5 +17,5 @@ export const validate = <Target extends keyof ValidationTargets, Schema extends 
         ? issue.keys.map((key) => ({ field: field([...issue.path, key]), message: 'is not a known field' }))
         : [{ field: field(issue.path), message: issue.message }],
     )
-    throw new AppError(400, 'VALIDATION_ERROR', 'Invalid request', details)
+    throw new AppError('VALIDATION_ERROR', 'Invalid request', { details })
   })

@@ -1,34 +1,19 @@
 import type { DescribeRouteOptions, ResponsesWithResolver } from 'hono-openapi'
-import { type ErrorCase, errorResponses, rateLimitHeaders } from './responses'
-import type { Tag } from './document'
+import { statusesOf, statusOf } from '../errors/status'
+import type { ErrorCase, RouteSpec } from '../http/route'
+import { type ErrorExampleCase, errorResponses, rateLimitHeaders, success } from './responses'
 
 /** Who may call an operation (see the security schemes in document.ts). */
-export type Access = 'public' | 'admin' | 'shopper'
+type Access = 'public' | 'admin' | 'shopper'
 
-export interface OperationSpec {
-  operationId: string
-  tag: Tag
-  summary: string
-  description?: string
-  access: Access
-  /**
-   * the limits the request goes through, adding 429: per client address
-   * (default), the write windows per address and per customer (shopper
-   * writes), or none
-   */
-  rateLimit?: 'ip' | 'write' | 'none'
-  /** the 2xx answers, made with success() */
-  responses: ResponsesWithResolver
-  /** what this operation itself can refuse with, by status; auth, 429, 500 and 503 are added */
-  errors: Partial<Record<number, readonly ErrorCase[]>>
-}
+type ErrorsByStatus = Partial<Record<number, readonly ErrorExampleCase[]>>
 
 /** The JSON body errors every JSON-body route can answer (middleware/json-body.ts, then the validator). */
-export const JSON_BODY_ERRORS = {
+const JSON_BODY_ERRORS = {
   400: ['VALIDATION_ERROR', 'MALFORMED_JSON'],
   413: ['PAYLOAD_TOO_LARGE'],
   415: ['UNSUPPORTED_MEDIA_TYPE'],
-} as const satisfies Partial<Record<number, readonly ErrorCase[]>>
+} as const satisfies ErrorsByStatus
 
 const SECURITY: Record<Access, DescribeRouteOptions['security']> = {
   public: [],
@@ -37,7 +22,7 @@ const SECURITY: Record<Access, DescribeRouteOptions['security']> = {
   shopper: [{}, { shopperJwt: [] }],
 }
 
-const AUTH_ERRORS: Record<Access, Partial<Record<number, ErrorCase[]>>> = {
+const AUTH_ERRORS: Record<Access, ErrorsByStatus> = {
   public: {},
   admin: {
     401: ['UNAUTHORIZED'],
@@ -53,13 +38,13 @@ const AUTH_ERRORS: Record<Access, Partial<Record<number, ErrorCase[]>>> = {
 }
 
 /** Everything can meet a store that does not answer, or a bug (unless the operation says how it answers those). */
-const ALWAYS: Partial<Record<number, ErrorCase[]>> = {
+const ALWAYS: ErrorsByStatus = {
   500: ['INTERNAL_ERROR', 'CONFIGURATION_ERROR'],
   503: ['SERVICE_UNAVAILABLE', { code: 'SERVICE_UNAVAILABLE', error: 'postgres is unavailable, try again shortly' }],
 }
 
-function mergeErrors(...lists: Partial<Record<number, readonly ErrorCase[]>>[]) {
-  const merged: Partial<Record<number, ErrorCase[]>> = {}
+function mergeErrors(...lists: ErrorsByStatus[]) {
+  const merged: Partial<Record<number, ErrorExampleCase[]>> = {}
   for (const list of lists) {
     for (const [status, cases] of Object.entries(list)) {
       const key = Number(status)
@@ -69,35 +54,53 @@ function mergeErrors(...lists: Partial<Record<number, readonly ErrorCase[]>>[]) 
   return merged
 }
 
-/** The describeRoute() options of one operation: its own answers plus those every route shares. */
-export function operation(spec: OperationSpec): DescribeRouteOptions {
-  const scope = spec.rateLimit ?? 'ip'
-  const rateLimited = scope !== 'none'
+/** An operation's own errors by status: the status comes from the code (and its case), never from the route. */
+function byStatus(errors: readonly ErrorCase[]): ErrorsByStatus {
+  const grouped: Partial<Record<number, ErrorExampleCase[]>> = {}
+  for (const e of errors) {
+    const [code, which] = typeof e === 'string' ? [e, undefined] : [e.code, e.case]
+    const statuses = which === undefined ? statusesOf(code) : [statusOf(code, which)]
+    const { case: _, ...example } = typeof e === 'string' ? { case: undefined } : e
+    for (const status of statuses) (grouped[status] ??= []).push(typeof e === 'string' ? e : (example as ErrorExampleCase))
+  }
+  return grouped
+}
+
+/**
+ * The describeRoute() options of one declared operation: its own answers, the
+ * ones its declaration implies (validation, auth, challenge, limits), and
+ * those every route shares.
+ */
+export function operation(spec: RouteSpec): DescribeRouteOptions {
+  const access: Access = typeof spec.access === 'object' ? 'shopper' : spec.access
+  const rateLimited = spec.limit !== 'none'
   const errors = mergeErrors(
-    spec.errors,
-    AUTH_ERRORS[spec.access],
+    spec.body ? JSON_BODY_ERRORS : spec.params || spec.query || spec.headers ? { 400: ['VALIDATION_ERROR'] } : {},
+    byStatus(spec.errors ?? []),
+    AUTH_ERRORS[access],
+    spec.challenge ? { 403: ['CHALLENGE_REQUIRED', 'CHALLENGE_FAILED'] } : {},
     rateLimited
       ? {
-          429: (scope === 'write' ? (['ip', 'user'] as const) : (['ip'] as const)).map((s) => ({
+          429: (spec.limit === 'write' ? (['ip', 'user'] as const) : (['ip'] as const)).map((s) => ({
             code: 'RATE_LIMITED' as const,
             details: [{ scope: s, retry_after: 42 }],
           })),
         }
       : {},
   )
-  for (const [status, cases] of Object.entries(ALWAYS)) errors[Number(status)] ??= cases
-  const responses: ResponsesWithResolver = {}
-  for (const [status, response] of Object.entries(spec.responses)) {
-    // A request that went through the rate limiter says how much is left.
-    responses[status] =
-      rateLimited && !('$ref' in response) ? { ...response, headers: { ...response.headers, ...rateLimitHeaders() } } : response
+  for (const [status, cases] of Object.entries(ALWAYS)) errors[Number(status)] ??= [...(cases ?? [])]
+  const { status, description, schema, ...options } = spec.success
+  const answer = success(description, schema, options)
+  // A request that went through a rate limit says how much is left.
+  const responses: ResponsesWithResolver = {
+    [status]: rateLimited && !('$ref' in answer) ? { ...answer, headers: { ...answer.headers, ...rateLimitHeaders() } } : answer,
   }
   return {
     operationId: spec.operationId,
     tags: [spec.tag],
     summary: spec.summary,
     ...(spec.description ? { description: spec.description } : {}),
-    security: SECURITY[spec.access],
+    security: SECURITY[access],
     responses: { ...responses, ...errorResponses(errors) },
   }
 }

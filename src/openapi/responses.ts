@@ -116,9 +116,9 @@ export const ERROR_EXAMPLES: Record<ErrorCode, ErrorExample> = {
 }
 
 /** A code, or a code with an answer of its own (a more telling example for this operation). */
-export type ErrorCase = ErrorCode | ({ code: ErrorCode } & Partial<Omit<ErrorExample, 'meaning'>>)
+export type ErrorExampleCase = ErrorCode | ({ code: ErrorCode } & Partial<Omit<ErrorExample, 'meaning'>>)
 
-const caseCode = (c: ErrorCase) => (typeof c === 'string' ? c : c.code)
+const caseCode = (c: ErrorExampleCase) => (typeof c === 'string' ? c : c.code)
 
 const STATUS_TEXT: Record<number, string> = {
   400: 'Bad request',
@@ -154,7 +154,7 @@ export function rateLimitHeaders() {
  * One error response: the Error envelope with `code` narrowed to `cases`,
  * a line per code in the description and one named example per code.
  */
-export function errorResponse(status: number, cases: readonly ErrorCase[]): Response {
+export function errorResponse(status: number, cases: readonly ErrorExampleCase[]): Response {
   const codes = [...new Set(cases.map(caseCode))]
   const examples: Record<string, OpenAPIV3_1.ExampleObject> = {}
   cases.forEach((c, index) => {
@@ -183,7 +183,7 @@ export function errorResponse(status: number, cases: readonly ErrorCase[]): Resp
 }
 
 /** Error responses by status: `{ 404: ['PRODUCT_NOT_FOUND'], 409: [...] }`. */
-export function errorResponses(byStatus: Partial<Record<number, readonly ErrorCase[]>>): ResponsesWithResolver {
+export function errorResponses(byStatus: Partial<Record<number, readonly ErrorExampleCase[]>>): ResponsesWithResolver {
   const responses: ResponsesWithResolver = {}
   for (const [status, cases] of Object.entries(byStatus)) {
     if (cases?.length) responses[status] = errorResponse(Number(status), cases)

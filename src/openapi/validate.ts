@@ -9,5 +9,5 @@ import { requestSchema } from './schema'
  * VALIDATION_ERROR), marked so that hono-openapi documents its schema as the
  * operation's parameters or request body.
  */
-export const validate = <Target extends keyof ValidationTargets, Schema extends ZodType>(target: Target, schema: Schema) =>
+export const documented = <Target extends keyof ValidationTargets, Schema extends ZodType>(target: Target, schema: Schema) =>
   Object.assign(check(target, schema), { [uniqueSymbol]: { target, ...requestSchema(schema) } })

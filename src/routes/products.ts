@@ -1,69 +1,113 @@
 import { Hono } from 'hono'
-import { describeRoute } from 'hono-openapi'
-import { ok } from '../errors/envelope'
-import { adminOnly } from '../middleware/auth'
-import { jsonBody } from '../middleware/json-body'
-import { limitPerIp } from '../middleware/rate-limit'
-import { JSON_BODY_ERRORS, operation } from '../openapi/operation'
-import { success } from '../openapi/responses'
-import { validate } from '../openapi/validate'
+import type { AppEnv } from '../http/app-env'
+import { route } from '../http/route'
+import { productStatusView, productView } from '../http/views'
 import { productParams } from '../schemas/common'
-import { createProductBody, productResponse, productStatusResponse, updateStockBody } from '../schemas/products'
-import { createProduct, getProduct, productStatus } from '../services/products'
+import {
+  createProductBody,
+  productResponse,
+  productsPageResponse,
+  productsQuery,
+  productStatusResponse,
+  updateStockBody,
+} from '../schemas/products'
+import { catalogue, createProduct, getProduct, productStatus } from '../services/products'
 import { setTotalStock } from '../services/stock'
-import type { AppEnv } from '../types'
 
-const docs = {
-  create: operation({
-    operationId: 'createProduct',
-    tag: 'Products',
-    summary: 'Create a product',
-    access: 'admin',
-    responses: { 201: success('The new product', productResponse, { message: 'Product created' }) },
-    errors: JSON_BODY_ERRORS,
-  }),
-  get: operation({
-    operationId: 'getProduct',
-    tag: 'Products',
-    summary: 'Get a product',
-    access: 'public',
-    responses: { 200: success('The product', productResponse) },
-    errors: { 400: ['VALIDATION_ERROR'], 404: ['PRODUCT_NOT_FOUND'] },
-  }),
-  setStock: operation({
-    operationId: 'setProductStock',
-    tag: 'Products',
-    summary: 'Restock or reduce a product',
-    description:
-      'Sets `total_stock`; never below the units already sold or held (409 `STOCK_BELOW_COMMITTED`). Edits of one product run one at a time: a concurrent one waits up to 2 s, then 409 `STOCK_EDIT_IN_FLIGHT`.',
-    access: 'admin',
-    responses: { 200: success('The updated product', productResponse, { message: 'Stock updated' }) },
-    errors: { ...JSON_BODY_ERRORS, 404: ['PRODUCT_NOT_FOUND'], 409: ['STOCK_BELOW_COMMITTED', 'STOCK_EDIT_IN_FLIGHT'] },
-  }),
-  status: operation({
-    operationId: 'getProductStatus',
-    tag: 'Products',
-    summary: 'Live stock counters',
-    description: 'Read from Redis: expired holds are purged first, so `available_stock` is exact at that moment.',
-    access: 'public',
-    responses: { 200: success('The counters', productStatusResponse) },
-    errors: { 400: ['VALIDATION_ERROR'], 404: ['PRODUCT_NOT_FOUND'] },
-  }),
-}
+const list = route({
+  operationId: 'listProducts',
+  tag: 'Products',
+  summary: 'The catalogue',
+  description: 'Newest first, `limit` per page; pass `next_cursor` as `cursor` for the next page.',
+  access: 'public',
+  limit: 'read',
+  query: productsQuery,
+  success: {
+    status: 200,
+    description: 'A page of products',
+    schema: productsPageResponse,
+    links: {
+      nextPage: {
+        operationId: 'listProducts',
+        description: 'The next page, while `next_cursor` is not null',
+        parameters: { limit: '$request.query.limit', cursor: '$response.body#/data/next_cursor' },
+      },
+    },
+  },
+  errors: [{ code: 'VALIDATION_ERROR', details: [{ field: 'cursor', message: 'is not a cursor this API gave' }] }],
+})
+
+const create = route({
+  operationId: 'createProduct',
+  tag: 'Products',
+  summary: 'Create a product',
+  access: 'admin',
+  limit: 'read',
+  body: createProductBody,
+  success: { status: 201, description: 'The new product', schema: productResponse, message: 'Product created' },
+})
+
+const read = route({
+  operationId: 'getProduct',
+  tag: 'Products',
+  summary: 'Get a product',
+  access: 'public',
+  limit: 'read',
+  params: productParams,
+  success: { status: 200, description: 'The product', schema: productResponse },
+  errors: ['PRODUCT_NOT_FOUND'],
+})
+
+const setStock = route({
+  operationId: 'setProductStock',
+  tag: 'Products',
+  summary: 'Restock or reduce a product',
+  description:
+    'Sets `total_stock`; never below the units already sold or held (409 `STOCK_BELOW_COMMITTED`). Edits of one product run one at a time: a concurrent one waits up to 2 s, then 409 `STOCK_EDIT_IN_FLIGHT`.',
+  access: 'admin',
+  limit: 'read',
+  params: productParams,
+  body: updateStockBody,
+  success: { status: 200, description: 'The updated product', schema: productResponse, message: 'Stock updated' },
+  errors: ['PRODUCT_NOT_FOUND', 'STOCK_BELOW_COMMITTED', 'STOCK_EDIT_IN_FLIGHT'],
+})
+
+const status = route({
+  operationId: 'getProductStatus',
+  tag: 'Products',
+  summary: 'Live stock counters',
+  description: 'Read from Redis: expired holds are purged first, so `available_stock` is exact at that moment.',
+  access: 'public',
+  limit: 'read',
+  params: productParams,
+  success: { status: 200, description: 'The counters', schema: productStatusResponse },
+  errors: ['PRODUCT_NOT_FOUND'],
+})
 
 export const productRoutes = new Hono<AppEnv>()
-  .use(limitPerIp)
-  .post('/', describeRoute(docs.create), adminOnly, jsonBody, validate('json', createProductBody), async (c) => {
-    const product = await createProduct(c.get('deps'), c.req.valid('json'))
-    return c.json(ok(product, 'Product created'), 201)
+  .get('/', list, async (c) => {
+    const { limit, cursor } = c.req.valid('query')
+    const page = await catalogue(c.get('deps'), limit, cursor)
+    return list.ok(c, { products: page.items.map(productView), next_cursor: page.nextCursor })
   })
-  .get('/:productId', describeRoute(docs.get), validate('param', productParams), async (c) => {
-    return c.json(ok(await getProduct(c.get('deps'), c.req.valid('param').productId)))
+  .post('/', create, async (c) => {
+    const body = c.req.valid('json')
+    const product = await createProduct(c.get('deps'), {
+      name: body.name,
+      description: body.description ?? null,
+      totalStock: body.total_stock,
+      priceCents: body.price ?? null,
+      maxPerUser: body.max_per_user ?? null,
+      saleStartsAt: body.sale_starts_at ?? null,
+      saleEndsAt: body.sale_ends_at ?? null,
+    })
+    return create.ok(c, productView(product))
   })
-  .patch('/:productId', describeRoute(docs.setStock), adminOnly, validate('param', productParams), jsonBody, validate('json', updateStockBody), async (c) => {
+  .get('/:productId', read, async (c) => read.ok(c, productView(await getProduct(c.get('deps'), c.req.valid('param').productId))))
+  .patch('/:productId', setStock, async (c) => {
     const product = await setTotalStock(c.get('deps'), c.req.valid('param').productId, c.req.valid('json').total_stock)
-    return c.json(ok(product, 'Stock updated'))
+    return setStock.ok(c, productView(product))
   })
-  .get('/:productId/status', describeRoute(docs.status), validate('param', productParams), async (c) => {
-    return c.json(ok(await productStatus(c.get('deps'), c.req.valid('param').productId)))
-  })
+  .get('/:productId/status', status, async (c) =>
+    status.ok(c, productStatusView(await productStatus(c.get('deps'), c.req.valid('param').productId))),
+  )

@@ -1,60 +1,52 @@
 import { Hono } from 'hono'
-import { describeRoute } from 'hono-openapi'
-import { ok } from '../errors/envelope'
-import { paramUserId, shopper } from '../middleware/auth'
-import { limitPerIp } from '../middleware/rate-limit'
-import { operation } from '../openapi/operation'
-import { success } from '../openapi/responses'
-import { validate } from '../openapi/validate'
-import { userParams } from '../schemas/common'
+import type { AppEnv } from '../http/app-env'
+import { route } from '../http/route'
+import { holdView, orderView } from '../http/views'
 import { ordersPageResponse, ordersQuery } from '../schemas/checkout'
+import { userParams } from '../schemas/common'
 import { holdListResponse } from '../schemas/reservations'
 import { userOrders } from '../services/orders'
 import { listHolds } from '../services/reservations'
-import type { AppEnv } from '../types'
 
-const docs = {
-  reservations: operation({
-    operationId: 'listUserReservations',
-    tag: 'Users',
-    summary: "A user's holds",
-    description: 'Only holds that have not expired, soonest expiry first.',
-    access: 'shopper',
-    responses: { 200: success('The holds', holdListResponse) },
-    errors: { 400: ['VALIDATION_ERROR'] },
-  }),
-  orders: operation({
-    operationId: 'listUserOrders',
-    tag: 'Users',
-    summary: "A user's orders",
-    description: 'Newest first, `limit` per page; pass `next_cursor` as `cursor` for the next page.',
-    access: 'shopper',
-    responses: {
-      200: success('A page of orders', ordersPageResponse, {
-        links: {
-          nextPage: {
-            operationId: 'listUserOrders',
-            description: 'The next page, while `next_cursor` is not null',
-            parameters: { userId: '$request.path.userId', limit: '$request.query.limit', cursor: '$response.body#/data/next_cursor' },
-          },
-        },
-      }),
+const holds = route({
+  operationId: 'listUserReservations',
+  tag: 'Users',
+  summary: "A user's holds",
+  description: 'Only holds that have not expired, soonest expiry first.',
+  access: { shopper: 'path' },
+  limit: 'read',
+  params: userParams,
+  success: { status: 200, description: 'The holds', schema: holdListResponse },
+})
+
+const orders = route({
+  operationId: 'listUserOrders',
+  tag: 'Users',
+  summary: "A user's orders",
+  description: 'Newest first, `limit` per page; pass `next_cursor` as `cursor` for the next page.',
+  access: { shopper: 'path' },
+  limit: 'read',
+  params: userParams,
+  query: ordersQuery,
+  success: {
+    status: 200,
+    description: 'A page of orders',
+    schema: ordersPageResponse,
+    links: {
+      nextPage: {
+        operationId: 'listUserOrders',
+        description: 'The next page, while `next_cursor` is not null',
+        parameters: { userId: '$request.path.userId', limit: '$request.query.limit', cursor: '$response.body#/data/next_cursor' },
+      },
     },
-    errors: {
-      400: [
-        'VALIDATION_ERROR',
-        { code: 'VALIDATION_ERROR', details: [{ field: 'cursor', message: 'is not a cursor this API gave' }] },
-      ],
-    },
-  }),
-}
+  },
+  errors: [{ code: 'VALIDATION_ERROR', details: [{ field: 'cursor', message: 'is not a cursor this API gave' }] }],
+})
 
 export const userRoutes = new Hono<AppEnv>()
-  .use(limitPerIp)
-  .get('/:userId/reservations', describeRoute(docs.reservations), validate('param', userParams), shopper(paramUserId), async (c) => {
-    return c.json(ok(await listHolds(c.get('deps'), c.req.valid('param').userId)))
-  })
-  .get('/:userId/orders', describeRoute(docs.orders), validate('param', userParams), validate('query', ordersQuery), shopper(paramUserId), async (c) => {
+  .get('/:userId/reservations', holds, async (c) => holds.ok(c, (await listHolds(c.get('deps'), c.req.valid('param').userId)).map(holdView)))
+  .get('/:userId/orders', orders, async (c) => {
     const { limit, cursor } = c.req.valid('query')
-    return c.json(ok(await userOrders(c.get('deps'), c.req.valid('param').userId, limit, cursor)))
+    const page = await userOrders(c.get('deps'), c.req.valid('param').userId, limit, cursor)
+    return orders.ok(c, { orders: page.items.map(orderView), next_cursor: page.nextCursor })
   })

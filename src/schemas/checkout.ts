@@ -1,5 +1,5 @@
 import * as z from 'zod'
-import { cursor, money, productId, quantity, userId, wholeNumberPattern } from './common'
+import { cursor, money, pageLimit, productId, quantity, userId } from './common'
 
 export const checkoutBody = z
   .object({ user_id: userId, product_id: productId, quantity, total_amount: money })
@@ -24,15 +24,7 @@ export const checkoutHeaders = z.object({
 })
 
 export const ordersQuery = z
-  .object({
-    limit: z
-      .string()
-      .regex(new RegExp(`^${wholeNumberPattern(100)}$`), 'must be a whole number from 1 to 100')
-      .transform(Number)
-      .default(20)
-      .meta({ description: 'Orders per page, 1 to 100 (default 20)', examples: ['20'] }),
-    cursor: cursor.optional().meta({ description: 'next_cursor of the previous page' }),
-  })
+  .object({ limit: pageLimit('Orders'), cursor: cursor.optional().meta({ description: 'next_cursor of the previous page' }) })
   .strict()
 
 // Responses (documentation only: what src/services/order-view.ts and userOrders() return).

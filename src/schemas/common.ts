@@ -1,9 +1,8 @@
 import * as z from 'zod'
+import { MAX_CENTS, MONEY_MESSAGE as MONEY, MONEY_TEXT, parseCents } from '../lib/money'
 
 export const INT4_MAX = 2_147_483_647
 export const MAX_QUANTITY = 10_000
-/** The largest amount the API takes, in cents: 1,000,000,000.00. */
-export const MAX_CENTS = 100_000_000_000
 
 /**
  * A regex (source, no anchors) matching the decimal text of every whole number
@@ -68,21 +67,6 @@ export const quantity = z
   .min(1)
   .max(MAX_QUANTITY)
   .meta({ description: 'Units, a whole number from 1 to 10000', examples: [2] })
-
-// 0 to 999999999 with up to two decimals, or the cap 1000000000 itself.
-const MONEY_TEXT = /^(?:(?:0|[1-9][0-9]{0,8})(?:\.[0-9]{1,2})?|1000000000(?:\.00?)?)$/
-const MONEY = 'must be an amount from 0 to 1000000000.00 with at most two decimals, as a number or a string like "19.99"'
-
-/**
- * Decimal text → integer cents, by string arithmetic (never a binary
- * fraction): "19.9" → 1990. Undefined for anything but 0 to 1000000000.00
- * with at most two decimals (no sign, exponent or leading zero).
- */
-export function parseCents(text: string): number | undefined {
-  if (!MONEY_TEXT.test(text)) return undefined
-  const [whole, fraction = ''] = text.split('.')
-  return Number(whole) * 100 + Number(fraction.padEnd(2, '0'))
-}
 
 /**
  * Money as a JSON number or a decimal string, in integer cents. A number is
@@ -153,12 +137,15 @@ export const cursor = z
   .max(200)
   .regex(/^[A-Za-z0-9+/]+={0,2}$/, 'is not a cursor this API gave')
 
+/** `limit` of a page: 1 to 100, default 20, as the query string gives it. */
+export const pageLimit = (what: string) =>
+  z
+    .string()
+    .regex(new RegExp(`^${wholeNumberPattern(100)}$`), 'must be a whole number from 1 to 100')
+    .transform(Number)
+    .default(20)
+    .meta({ description: `${what} per page, 1 to 100 (default 20)`, examples: ['20'] })
+
 export const userParams = z.object({ userId })
 export const productParams = z.object({ productId })
 export const holdParams = z.object({ userId, productId })
-
-/** Cents → "19.99", the way the API returns money (string arithmetic, as parseCents). */
-export function formatMoney(cents: number): string {
-  const digits = String(cents).padStart(3, '0')
-  return `${digits.slice(0, -2)}.${digits.slice(-2)}`
-}

@@ -1,5 +1,5 @@
 import * as z from 'zod'
-import { MAX_QUANTITY, money, requiredText, text, timestamp } from './common'
+import { cursor, MAX_QUANTITY, money, pageLimit, requiredText, text, timestamp } from './common'
 
 export const MAX_STOCK = 1_000_000_000
 
@@ -36,8 +36,12 @@ export const updateStockBody = z
   .strict()
   .meta({ id: 'UpdateStock', examples: [{ total_stock: 150 }] })
 
-// Responses (documentation only: what src/services/product-view.ts and
-// productStatus() return; test/node/openapi.test.ts keeps the types equal).
+export const productsQuery = z
+  .object({ limit: pageLimit('Products'), cursor: cursor.optional().meta({ description: 'next_cursor of the previous page' }) })
+  .strict()
+
+// Responses (documentation only: what src/http/views.ts makes of what the
+// services return; test/node/openapi.test.ts keeps the types equal).
 
 const count = z.number().int()
 const instant = z.iso.datetime()
@@ -50,7 +54,7 @@ export const productResponse = z
     total_stock: count,
     sold: count.meta({ description: 'Units bought (confirmed orders)' }),
     price: z.string().nullable().meta({ description: 'The unit price as "19.99"; null when the client sets the amount' }),
-    max_per_user: count.nullable().meta({ description: 'Most units one user may hold; null for no limit' }),
+    max_per_user: count.nullable().meta({ description: 'Most units one customer may hold and buy over the whole sale; null for no limit' }),
     sale_starts_at: instant.nullable(),
     sale_ends_at: instant.nullable(),
     created_at: instant,
@@ -74,6 +78,13 @@ export const productResponse = z
       },
     ],
   })
+
+export const productsPageResponse = z
+  .object({
+    products: z.array(productResponse).meta({ description: 'Newest first' }),
+    next_cursor: cursor.nullable().meta({ description: 'Pass as `cursor` for the next page; null on the last page' }),
+  })
+  .meta({ id: 'ProductsPage' })
 
 export const productStatusResponse = z
   .object({

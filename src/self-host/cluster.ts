@@ -1,5 +1,5 @@
 import cluster, { type Worker } from 'node:cluster'
-import { createLogger } from '../log'
+import { createLogger } from '../lib/log'
 import type { SelfHostConfig } from './deps'
 import { checkedSelfHost, type ServerRole } from './server'
 

@@ -6,9 +6,9 @@ import { engineFor, REDIS_TIMEOUT_MS, requestDeps, type Deps } from '../deps'
 import { ioredisPort } from '../engine/adapters/ioredis'
 import type { Engine } from '../engine/engine'
 import { ConfigError, parseConfig, type Config } from '../env'
-import { createLogger } from '../log'
-import { upstashRateLimiter } from '../rate-limiter'
-import { ioredisRatelimitClient } from '../ratelimit-ioredis'
+import { createLogger } from '../lib/log'
+import { upstashRateLimiter } from '../limits/rate-limiter'
+import { ioredisRatelimitClient } from '../limits/ratelimit-ioredis'
 
 /** The app's configuration plus what only the self-hosted server reads. */
 export interface SelfHostConfig extends Config {

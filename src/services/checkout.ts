@@ -1,24 +1,22 @@
 import { pgError } from '../db/errors'
 import { findOrderByKey, recordOrder } from '../db/orders'
-import type { OrderRow } from '../db/schema'
 import type { Deps } from '../deps'
 import type { CheckoutRequest, Guard, PendingOrder, RateInfo } from '../engine'
 import { AppError } from '../errors/app-error'
 import type { ErrorCode } from '../errors/codes'
-import { failure, ok } from '../errors/envelope'
 import { StoreUnavailableError } from '../errors/store-unavailable'
-import { formatMoney } from '../schemas/common'
-import type { CheckoutBody } from '../schemas/checkout'
-import { sha256Hex } from '../sha256'
+import { sha256Hex } from '../lib/sha256'
+import { formatMoney } from '../lib/money'
 import { productVanished, rateLimited } from './errors'
 import { withHydration } from './hydrate'
-import { placedOrderBody } from './order-view'
+import type { CheckoutInput, PlacedOrder } from './types'
 
-/** What the route answers: a fresh response, or the first answer replayed for an Idempotency-Key. */
-export type CheckoutAnswer = (
-  | { replayed: false; status: 201; body: ReturnType<typeof ok> }
-  | { replayed: true; status: number; body: string }
-) & { rate?: RateInfo }
+/** A checkout's order, and whether it is the stored answer to an earlier request with its Idempotency-Key. */
+export interface CheckoutOutcome {
+  order: PlacedOrder
+  replayed: boolean
+  rate?: RateInfo
+}
 
 const IN_FLIGHT_WAIT_MS = 2000
 const POLL_MS = 50
@@ -26,10 +24,26 @@ const POLL_MS = 50
 /** One checkout request as the steps below share it. */
 interface Attempt {
   deps: Deps
-  body: CheckoutBody
-  idempotencyKey?: string
+  input: CheckoutInput
   keyHash?: string
   rate?: RateInfo
+}
+
+/**
+ * What an Idempotency-Key's record keeps of the first answer, and replays:
+ * the order placed, or the refusal (its code says its status). Plain values,
+ * so the HTTP side renders a replay exactly as it rendered the first answer.
+ */
+type Recorded = { kind: 'order'; order: Omit<PlacedOrder, 'createdAt'> & { createdAt: string } } | { kind: 'refusal'; code: ErrorCode; message: string; details?: unknown[] }
+
+/** The record of a placed order (JSON writes its createdAt as ISO text). */
+export const orderRecord = (order: PlacedOrder) => ({ kind: 'order', body: JSON.stringify({ kind: 'order', order }) })
+
+function replay(kind: string, body: string): PlacedOrder {
+  const recorded = JSON.parse(body) as Recorded
+  if (kind !== recorded.kind) throw new Error(`idempotency record of kind ${kind} holds ${recorded.kind}`)
+  if (recorded.kind === 'refusal') throw new AppError(recorded.code, recorded.message, { details: recorded.details, replayed: true })
+  return { ...recorded.order, createdAt: new Date(recorded.order.createdAt) }
 }
 
 /**
@@ -42,23 +56,22 @@ interface Attempt {
  * Redis and in Postgres, so another customer's identical key neither sees nor
  * blocks this one's order.
  */
-export async function checkout(deps: Deps, body: CheckoutBody, idempotencyKey: string | undefined, guard: Guard): Promise<CheckoutAnswer> {
-  const keyHash = idempotencyKey ? await sha256Hex(JSON.stringify([body.user_id, idempotencyKey])) : undefined
+export async function checkout(deps: Deps, input: CheckoutInput, guard: Guard): Promise<CheckoutOutcome> {
+  const { userId, productId, quantity, amountCents, idempotencyKey } = input
+  const keyHash = idempotencyKey ? await sha256Hex(JSON.stringify([userId, idempotencyKey])) : undefined
   const request: CheckoutRequest = {
-    userId: body.user_id,
-    productId: body.product_id,
-    quantity: body.quantity,
-    amountCents: body.total_amount,
+    userId,
+    productId,
+    quantity,
+    amountCents,
     orderId: crypto.randomUUID(),
-    idempotency: keyHash
-      ? { keyHash, requestHash: await sha256Hex(JSON.stringify([body.user_id, body.product_id, body.quantity, body.total_amount])) }
-      : undefined,
+    idempotency: keyHash ? { keyHash, requestHash: await sha256Hex(JSON.stringify([userId, productId, quantity, amountCents])) } : undefined,
     guard,
   }
-  let taken = await withHydration(deps, [body.product_id], () => deps.engine.checkout(request))
+  let taken = await withHydration(deps, [productId], () => deps.engine.checkout(request))
   if (!taken.ok && taken.reason === 'RATE_LIMITED') throw rateLimited(deps, taken)
   if (!taken.ok && taken.reason === 'NOT_LOADED') throw productVanished()
-  const attempt: Attempt = { deps, body, idempotencyKey, keyHash, rate: taken.rate }
+  const attempt: Attempt = { deps, input, keyHash, rate: taken.rate }
   // A duplicate of a request still in flight waits a little for its answer, then gives up (409).
   // The wait is the same request: its write windows were counted once, on the first call.
   for (let waited = 0; !taken.ok && taken.reason === 'IN_FLIGHT' && waited < IN_FLIGHT_WAIT_MS; waited += POLL_MS) {
@@ -70,46 +83,50 @@ export async function checkout(deps: Deps, body: CheckoutBody, idempotencyKey: s
   if (taken.ok) return confirm(attempt, taken.order)
   switch (taken.reason) {
     case 'REPLAY':
-      return { replayed: true, status: taken.status, body: taken.body, rate: attempt.rate }
+      try {
+        return { order: replay(taken.kind, taken.body), replayed: true, rate: attempt.rate }
+      } catch (err) {
+        throw err instanceof AppError ? err.withRate(attempt.rate) : err
+      }
     case 'IN_FLIGHT':
-      throw new AppError(409, 'IDEMPOTENCY_KEY_IN_FLIGHT', 'A request with this Idempotency-Key is still being processed', undefined, {
-        'Retry-After': '1',
-      }).withRate(attempt.rate)
+      throw new AppError('IDEMPOTENCY_KEY_IN_FLIGHT', 'A request with this Idempotency-Key is still being processed', { retryAfter: 1 }).withRate(
+        attempt.rate,
+      )
     case 'KEY_REUSED':
       throw keyReused().withRate(attempt.rate)
     case 'NO_RESERVATION': {
       // A retry whose first attempt completed while its answer was lost: the customer's order exists.
-      const placed = idempotencyKey ? await findOrderByKey(deps.db, body.user_id, idempotencyKey) : undefined
+      const placed = idempotencyKey ? await findOrderByKey(deps.db, userId, idempotencyKey) : undefined
       if (placed) return replayOrder(attempt, placed)
-      throw new AppError(409, 'NO_RESERVATION', `User ${body.user_id} holds no reservation of product ${body.product_id}`).withRate(attempt.rate)
+      throw new AppError('NO_RESERVATION', `User ${userId} holds no reservation of product ${productId}`, { case: 'checkout' }).withRate(attempt.rate)
     }
     case 'QUANTITY_EXCEEDS_RESERVATION':
-      return refuse(attempt, 409, 'QUANTITY_EXCEEDS_RESERVATION', `Only ${taken.held} unit(s) are reserved`, [{ reserved: taken.held }])
+      return refuse(attempt, 'QUANTITY_EXCEEDS_RESERVATION', `Only ${taken.held} unit(s) are reserved`, [{ reserved: taken.held }])
     case 'AMOUNT_MISMATCH':
-      return refuse(attempt, 422, 'AMOUNT_MISMATCH', `total_amount must be ${formatMoney(taken.expectedCents)}`, [
+      return refuse(attempt, 'AMOUNT_MISMATCH', `total_amount must be ${formatMoney(taken.expectedCents)}`, [
         { field: 'total_amount', expected: formatMoney(taken.expectedCents) },
       ])
   }
 }
 
-const keyReused = () => new AppError(422, 'IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was used with a different request')
+const keyReused = () => new AppError('IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was used with a different request')
 
 /** Refuses a request that took its key: the refusal is its answer, replayed to its retries. */
-async function refuse(a: Attempt, status: 409 | 422, code: ErrorCode, message: string, details?: unknown[]): Promise<never> {
+async function refuse(a: Attempt, code: ErrorCode, message: string, details?: unknown[]): Promise<never> {
   if (a.keyHash) {
-    const record = { keyHash: a.keyHash, status, body: JSON.stringify(failure(code, message, details)) }
-    await a.deps.engine.settle({ productId: a.body.product_id, mode: 'confirm', record })
+    const record = { keyHash: a.keyHash, kind: 'refusal', body: JSON.stringify({ kind: 'refusal', code, message, details } satisfies Recorded) }
+    await a.deps.engine.settle({ productId: a.input.productId, mode: 'confirm', record })
   }
-  throw new AppError(status, code, message, details).withRate(a.rate)
+  throw new AppError(code, message, { details }).withRate(a.rate)
 }
 
-async function confirm(a: Attempt, order: PendingOrder): Promise<CheckoutAnswer> {
+async function confirm(a: Attempt, order: PendingOrder): Promise<CheckoutOutcome> {
   const { deps } = a
   let result
   try {
     result = await recordOrder(deps.db, {
       id: order.orderId,
-      idempotencyKey: a.idempotencyKey ?? null,
+      idempotencyKey: a.input.idempotencyKey ?? null,
       userId: order.userId,
       productId: order.productId,
       quantity: order.quantity,
@@ -124,7 +141,7 @@ async function confirm(a: Attempt, order: PendingOrder): Promise<CheckoutAnswer>
     }
     await deps.engine.settle({ productId: order.productId, orderId: order.orderId, mode: 'give_back' })
     if (pgError(err)?.code === '23514') {
-      return refuse(a, 409, 'INSUFFICIENT_STOCK', `Product ${order.productId} sold out before the order could be recorded`)
+      return refuse(a, 'INSUFFICIENT_STOCK', `Product ${order.productId} sold out before the order could be recorded`)
     }
     throw err
   }
@@ -133,8 +150,7 @@ async function confirm(a: Attempt, order: PendingOrder): Promise<CheckoutAnswer>
     await deps.engine.settle({ productId: order.productId, orderId: order.orderId, mode: 'give_back' })
     return replayOrder(a, result.keyTakenBy, true)
   }
-  const body = placedOrderBody(result.recorded)
-  const record = a.keyHash ? { keyHash: a.keyHash, status: 201, body: JSON.stringify(body) } : undefined
+  const record = a.keyHash ? { keyHash: a.keyHash, ...orderRecord(result.recorded) } : undefined
   try {
     await deps.engine.settle({ productId: order.productId, orderId: order.orderId, mode: 'confirm', record })
   } catch (err) {
@@ -142,18 +158,20 @@ async function confirm(a: Attempt, order: PendingOrder): Promise<CheckoutAnswer>
     if (!(err instanceof StoreUnavailableError)) throw err
     deps.log('warn', 'settle_deferred', { order_id: order.orderId, reason: err.kind })
   }
-  return { replayed: false, status: 201, body, rate: a.rate }
+  return { order: result.recorded, replayed: false, rate: a.rate }
 }
 
 /**
  * The customer's earlier order for this key, from Postgres: replayed when this
  * request is the same one, else 422. `record` keeps that answer for the key.
  */
-async function replayOrder(a: Attempt, placed: OrderRow, record = false): Promise<CheckoutAnswer> {
-  const same =
-    placed.productId === a.body.product_id && placed.quantity === a.body.quantity && placed.totalAmountCents === a.body.total_amount
-  if (!same) return record ? refuse(a, 422, 'IDEMPOTENCY_KEY_REUSED', keyReused().message) : Promise.reject(keyReused().withRate(a.rate))
-  const body = JSON.stringify(placedOrderBody(placed))
-  if (record && a.keyHash) await a.deps.engine.settle({ productId: a.body.product_id, mode: 'confirm', record: { keyHash: a.keyHash, status: 201, body } })
-  return { replayed: true, status: 201, body, rate: a.rate }
+async function replayOrder(a: Attempt, placed: PlacedOrder, record = false): Promise<CheckoutOutcome> {
+  const { productId, quantity, amountCents } = a.input
+  const same = placed.productId === productId && placed.quantity === quantity && placed.totalAmountCents === amountCents
+  if (!same) {
+    if (record) return refuse(a, 'IDEMPOTENCY_KEY_REUSED', keyReused().message)
+    throw keyReused().withRate(a.rate)
+  }
+  if (record && a.keyHash) await a.deps.engine.settle({ productId, mode: 'confirm', record: { keyHash: a.keyHash, ...orderRecord(placed) } })
+  return { order: placed, replayed: true, rate: a.rate }
 }

@@ -1,11 +1,10 @@
 import type { Deps } from '../deps'
 import type { RateLimited } from '../engine'
-import { AppError } from '../errors/app-error'
-import { rateLimitedError } from '../errors/rate-limited'
+import { AppError, rateLimitedError } from '../errors/app-error'
 import { StoreUnavailableError } from '../errors/store-unavailable'
 
 export const productNotFound = (productId: number) =>
-  new AppError(404, 'PRODUCT_NOT_FOUND', `Product ${productId} not found`, [{ product_id: String(productId) }])
+  new AppError('PRODUCT_NOT_FOUND', `Product ${productId} not found`, { details: [{ product_id: String(productId) }] })
 
 /** Redis lost the product between hydrating it and the retry: a store problem, not the caller's. */
 export const productVanished = () =>

@@ -1,49 +1,43 @@
-import { findProduct, insertProduct } from '../db/products'
+import { findProduct, insertProduct, listProducts } from '../db/products'
 import type { Deps } from '../deps'
 import { StoreUnavailableError } from '../errors/store-unavailable'
-import type { CreateProductBody } from '../schemas/products'
+import { decodeCursor, encodeCursor } from './cursor'
 import { productNotFound, productVanished } from './errors'
 import { engineProduct, withHydration } from './hydrate'
-import { productView, type ProductView } from './product-view'
+import type { NewProduct, Page, Product, ProductCounts } from './types'
 
 /**
  * Postgres first (the truth), then Redis. If Redis is down the product still
  * exists: it is loaded into Redis on first use.
  */
-export async function createProduct(deps: Deps, body: CreateProductBody): Promise<ProductView> {
-  const row = await insertProduct(deps.db, {
-    name: body.name,
-    description: body.description ?? null,
-    totalStock: body.total_stock,
-    priceCents: body.price ?? null,
-    maxPerUser: body.max_per_user ?? null,
-    saleStartsAt: body.sale_starts_at ?? null,
-    saleEndsAt: body.sale_ends_at ?? null,
-  })
+export async function createProduct(deps: Deps, product: NewProduct): Promise<Product> {
+  const row = await insertProduct(deps.db, product)
   try {
     await deps.engine.initProduct(row.id, engineProduct(row))
   } catch (err) {
     if (!(err instanceof StoreUnavailableError)) throw err
-    deps.log('warn', 'product_not_cached', { product_id: row.id, reason: err.message })
+    deps.log('warn', 'product_not_cached', { product_id: row.id, reason: err.kind })
   }
-  return productView(row)
+  return row
 }
 
-export async function getProduct(deps: Deps, productId: number): Promise<ProductView> {
+export async function getProduct(deps: Deps, productId: number): Promise<Product> {
   const row = await findProduct(deps.db, productId)
   if (!row) throw productNotFound(productId)
-  return productView(row)
+  return row
 }
 
-export async function productStatus(deps: Deps, productId: number) {
+/** The catalogue, newest first, `limit` at a time after `cursor`. */
+export async function catalogue(deps: Deps, limit: number, cursor?: string): Promise<Page<Product>> {
+  const after = cursor ? Number(decodeCursor(cursor, ([id]) => /^[1-9][0-9]{0,9}$/.test(id ?? ''))[0]) : undefined
+  const rows = await listProducts(deps.db, limit + 1, after)
+  const items = rows.slice(0, limit)
+  const last = items.at(-1)
+  return { items, nextCursor: rows.length > limit && last ? encodeCursor(String(last.id)) : null }
+}
+
+export async function productStatus(deps: Deps, productId: number): Promise<ProductCounts> {
   const status = await withHydration(deps, [productId], () => deps.engine.status(productId))
   if (!status.ok) throw productVanished()
-  return {
-    product_id: String(productId),
-    name: status.name,
-    total_stock: status.total,
-    sold: status.sold,
-    reserved_stock: status.reserved,
-    available_stock: status.available,
-  }
+  return { productId, name: status.name, total: status.total, sold: status.sold, reserved: status.reserved, available: status.available }
 }

@@ -2,7 +2,7 @@ import { boughtByUser, findOrders } from '../db/orders'
 import { productCounters, productIds } from '../db/products'
 import type { Deps } from '../deps'
 import type { ProductReport, QueuedOrder } from '../engine'
-import { placedOrderBody } from './order-view'
+import { orderRecord } from './checkout'
 
 export interface ReconcileOptions {
   /** pending checkouts younger than this are left to the requests still finishing them */
@@ -101,7 +101,7 @@ async function settlePending(deps: Deps, opts: ReconcileOptions, report: Reconci
     const row = orders.get(orderId)
     if (row) {
       // Recorded: the order stands, and its key answers retries with it.
-      const record = keyHash ? { keyHash, status: 201, body: JSON.stringify(placedOrderBody(row)) } : undefined
+      const record = keyHash ? { keyHash, ...orderRecord(row) } : undefined
       if ((await deps.engine.settle({ productId, orderId, mode: 'confirm', record, claim })) >= 0) report.pending_confirmed++
     } else {
       const units = await deps.engine.settle({ productId, orderId, mode: 'give_back', keyHash: keyHash || undefined, claim })

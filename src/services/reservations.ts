@@ -3,73 +3,51 @@ import type { BulkItem, Guard, HeldNow, RateInfo, RateLimited, ReserveRefusal } 
 import { AppError } from '../errors/app-error'
 import { productVanished, rateLimited } from './errors'
 import { withHydration } from './hydrate'
+import type { HeldProduct, Rated } from './types'
 
-/** A write's answer with the write window it went through (for RateLimit-* headers). */
-export interface Rated<T> {
-  data: T
-  rate?: RateInfo
-}
+const held = (userId: string, productId: number, hold: HeldNow): HeldProduct => ({ userId, productId, ...hold })
 
-export interface HoldView {
-  user_id: string
-  product_id: string
-  quantity: number
-  expires_at: string
-  may_buy_more: number | null
-}
-
-function holdView(userId: string, productId: number, hold: HeldNow): HoldView {
-  return {
-    user_id: userId,
-    product_id: String(productId),
-    quantity: hold.quantity,
-    expires_at: hold.expiresAt.toISOString(),
-    may_buy_more: hold.mayBuyMore,
-  }
-}
-
-/** The 409 (or 429) for a reserve the engine refused; `item` names the bulk item it failed on. */
+/** The refusal of a reserve the engine said no to; `item` names the bulk item it failed on. */
 function refused(deps: Deps, result: (ReserveRefusal & { rate?: RateInfo }) | RateLimited, productId: number, item?: number): AppError {
   if (result.reason === 'RATE_LIMITED') return rateLimited(deps, result)
   const at = { ...(item === undefined ? {} : { item }), product_id: String(productId) }
   const error = (() => {
     switch (result.reason) {
       case 'INSUFFICIENT_STOCK':
-        return new AppError(409, 'INSUFFICIENT_STOCK', `Only ${result.available} unit(s) of product ${productId} available`, [
-          { ...at, available: result.available },
-        ])
+        return new AppError('INSUFFICIENT_STOCK', `Only ${result.available} unit(s) of product ${productId} available`, {
+          details: [{ ...at, available: result.available }],
+        })
       case 'LIMIT_EXCEEDED':
-        return new AppError(409, 'LIMIT_EXCEEDED', `At most ${result.maxPerUser} unit(s) of product ${productId} per customer`, [
-          { ...at, max_per_user: result.maxPerUser, held: result.held, bought: result.bought },
-        ])
+        return new AppError('LIMIT_EXCEEDED', `At most ${result.maxPerUser} unit(s) of product ${productId} per customer`, {
+          details: [{ ...at, max_per_user: result.maxPerUser, held: result.held, bought: result.bought }],
+        })
       case 'ADDRESS_LIMIT_EXCEEDED':
         return new AppError(
-          409,
           'ADDRESS_LIMIT_EXCEEDED',
           `This network already holds ${result.heldByAddress} of the ${result.maxHeldPerAddress} unit(s) of product ${productId} one network may hold`,
-          [{ ...at, max_held_per_address: result.maxHeldPerAddress, held_by_address: result.heldByAddress }],
+          { details: [{ ...at, max_held_per_address: result.maxHeldPerAddress, held_by_address: result.heldByAddress }] },
         )
       case 'SALE_NOT_ACTIVE':
-        return new AppError(409, 'SALE_NOT_ACTIVE', `The sale of product ${productId} is not active`, [at])
+        return new AppError('SALE_NOT_ACTIVE', `The sale of product ${productId} is not active`, { details: [at] })
     }
   })()
   return error.withRate(result.rate)
 }
 
-export async function reserve(deps: Deps, userId: string, productId: number, quantity: number, guard: Guard): Promise<Rated<HoldView>> {
+export async function reserve(deps: Deps, userId: string, productId: number, quantity: number, guard: Guard): Promise<Rated<HeldProduct>> {
   const result = await withHydration(deps, [productId], () => deps.engine.reserve(userId, productId, quantity, guard))
-  if (result.ok) return { data: holdView(userId, productId, result), rate: result.rate }
+  if (result.ok) return { value: held(userId, productId, result), rate: result.rate }
   if (result.reason === 'NOT_LOADED') throw productVanished()
   throw refused(deps, result, productId)
 }
 
-export async function reserveBulk(deps: Deps, userId: string, items: BulkItem[], guard: Guard): Promise<Rated<HoldView[]>> {
+export async function reserveBulk(deps: Deps, userId: string, items: BulkItem[], guard: Guard): Promise<Rated<HeldProduct[]>> {
   const result = await withHydration(
     deps,
     (r) => ('missingProductIds' in r ? r.missingProductIds : []),
     () => deps.engine.reserveBulk(userId, items, guard),
   )
-  if (result.ok) return { data: result.items.map((hold) => holdView(userId, hold.productId, hold)), rate: result.rate }
+  if (result.ok) return { value: result.items.map((hold) => held(userId, hold.productId, hold)), rate: result.rate }
   if (result.reason === 'NOT_LOADED') throw productVanished()
   if (result.reason === 'RATE_LIMITED') throw rateLimited(deps, result)
   throw refused(deps, result, result.productId, result.index)
@@ -77,12 +55,12 @@ export async function reserveBulk(deps: Deps, userId: string, items: BulkItem[],
 
 export async function release(deps: Deps, userId: string, productId: number, guard: Guard): Promise<Rated<{ released: number }>> {
   const result = await withHydration(deps, [productId], () => deps.engine.release(userId, productId, guard))
-  if (result.ok) return { data: { released: result.released }, rate: result.rate }
+  if (result.ok) return { value: { released: result.released }, rate: result.rate }
   if (result.reason === 'NOT_LOADED') throw productVanished()
   if (result.reason === 'RATE_LIMITED') throw rateLimited(deps, result)
-  throw new AppError(404, 'NO_RESERVATION', `User ${userId} holds no reservation of product ${productId}`).withRate(result.rate)
+  throw new AppError('NO_RESERVATION', `User ${userId} holds no reservation of product ${productId}`, { case: 'cancel' }).withRate(result.rate)
 }
 
-export async function listHolds(deps: Deps, userId: string): Promise<HoldView[]> {
-  return (await deps.engine.listHolds(userId)).map((hold) => holdView(userId, hold.productId, hold))
+export async function listHolds(deps: Deps, userId: string): Promise<HeldProduct[]> {
+  return (await deps.engine.listHolds(userId)).map((hold) => held(userId, hold.productId, hold))
 }

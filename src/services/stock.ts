@@ -4,7 +4,7 @@ import { AppError } from '../errors/app-error'
 import { StoreUnavailableError } from '../errors/store-unavailable'
 import { productNotFound, productVanished } from './errors'
 import { withHydration } from './hydrate'
-import { productView, type ProductView } from './product-view'
+import type { Product } from './types'
 
 /** How long one stock edit may hold its product (beyond the Postgres deadline). */
 const EDIT_LEASE_MS = 15_000
@@ -12,9 +12,9 @@ const EDIT_WAIT_MS = 2000
 const POLL_MS = 25
 
 const belowCommitted = (committed: number) =>
-  new AppError(409, 'STOCK_BELOW_COMMITTED', `total_stock cannot go below the ${committed} unit(s) sold or held`, [
-    { field: 'total_stock', minimum: committed },
-  ])
+  new AppError('STOCK_BELOW_COMMITTED', `total_stock cannot go below the ${committed} unit(s) sold or held`, {
+    details: [{ field: 'total_stock', minimum: committed }],
+  })
 
 /**
  * Restock or reduce, one edit per product at a time (docs/architecture.md,
@@ -24,7 +24,7 @@ const belowCommitted = (committed: number) =>
  * committed. Concurrent edits wait their turn; the reconciler never repairs a
  * product under an edit, nor with an older version than Redis has.
  */
-export async function setTotalStock(deps: Deps, productId: number, total: number): Promise<ProductView> {
+export async function setTotalStock(deps: Deps, productId: number, total: number): Promise<Product> {
   const token = crypto.randomUUID()
   const begin = () => deps.engine.beginStockEdit(productId, total, token, EDIT_LEASE_MS)
   let begun = await withHydration(deps, [productId], begin)
@@ -40,9 +40,7 @@ export async function setTotalStock(deps: Deps, productId: number, total: number
         throw belowCommitted(begun.committed)
       case 'BUSY': {
         const retryAfter = Math.max(1, Math.ceil((begun.leaseEndsAt.getTime() - Date.now()) / 1000))
-        throw new AppError(409, 'STOCK_EDIT_IN_FLIGHT', 'Another stock edit of this product is still running', undefined, {
-          'Retry-After': String(retryAfter),
-        })
+        throw new AppError('STOCK_EDIT_IN_FLIGHT', 'Another stock edit of this product is still running', { retryAfter })
       }
     }
   }
@@ -69,5 +67,5 @@ export async function setTotalStock(deps: Deps, productId: number, total: number
     if (!(err instanceof StoreUnavailableError)) throw err
     deps.log('warn', 'stock_edit_deferred', { product_id: productId, reason: err.kind })
   }
-  return productView(row)
+  return row
 }

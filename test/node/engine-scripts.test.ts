@@ -219,7 +219,7 @@ describe('scripts', () => {
     await engine.reserve('alice', 2, 1)
     await engine.checkout({ ...sale, orderId: 'order-1', idempotency: { keyHash, requestHash: 'r' } })
     await engine.checkout({ ...sale, orderId: 'order-2', guard })
-    await engine.settle({ productId: 2, orderId: 'order-1', mode: 'confirm', record: { keyHash, status: 201, body: '{}' } })
+    await engine.settle({ productId: 2, orderId: 'order-1', mode: 'confirm', record: { keyHash, kind: 'order', body: '{}' } })
     await engine.settle({ productId: 2, mode: 'release', keyHash })
     await engine.reserve('alice', 2, 1)
     await engine.checkout({ ...sale, orderId: 'order-3', idempotency: { keyHash: 'b'.repeat(64), requestHash: 'r' } })

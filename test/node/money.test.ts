@@ -1,6 +1,7 @@
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { formatMoney, MAX_CENTS, money, parseCents } from '../../src/schemas/common'
+import { formatMoney, MAX_CENTS, parseCents } from '../../src/lib/money'
+import { money } from '../../src/schemas/common'
 import { startNodeHarness, type NodeHarness } from '../support/node-app'
 
 /** The ways a client writes an amount of `cents` with at most two decimals: "19.90", "19.9", and 19.9. */

@@ -101,7 +101,7 @@ describe('text Postgres cannot store', () => {
       (e: unknown) => e,
     )
     expect(pgError(err)?.code).toBe('22021')
-    expect(pgErrorAnswer(pgError(err)!)).toMatchObject({ status: 400, code: 'VALIDATION_ERROR' })
+    expect(pgErrorAnswer(pgError(err)!)).toMatchObject({ code: 'VALIDATION_ERROR' })
     expect(pgErrorAnswer(pgError(err)!)?.message).not.toMatch(SQL_TEXT)
   })
 

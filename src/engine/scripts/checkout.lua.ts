@@ -32,7 +32,7 @@ ARGV[13] customer window length, ms
 Returns {scope, remaining, reset_ms, ...} as reserve does, then one of
   'OK', order_id, created_ms             hold taken; the rest of it is released
   'PENDING', order_id, entry             this order is already pending (a retry): confirm it
-  'REPLAY', status, body                 the key's first answer
+  'REPLAY', kind, body                   the key's first answer
   'IN_FLIGHT'                            the same key is being processed now (or claimed by the reconciler)
   'KEY_REUSED'                           the same key came with another request
   'NOT_LOADED'                           no product hash: hydrate it and retry (no window counted)
@@ -55,7 +55,7 @@ if limited then return limited end
 
 local recorded = false
 if request_hash ~= '' then
-  local rec = redis.call('HMGET', k_idem, 'request', 'order', 'state', 'lease', 'status', 'body')
+  local rec = redis.call('HMGET', k_idem, 'request', 'order', 'state', 'lease', 'kind', 'body')
   if rec[1] then
     if rec[1] ~= request_hash then return with_rate(rate, {'KEY_REUSED'}) end
     if rec[3] == 'done' then return with_rate(rate, {'REPLAY', rec[5], rec[6]}) end
@@ -98,5 +98,5 @@ return with_rate(rate, {'OK', order_id, now})
 export const checkoutScript: LuaScript = {
   name: 'checkout',
   source,
-  sha: '46c6ea02ba4cb28b6a4577922508b6a86f0872e7',
+  sha: '0d580c2c0922ff60be3d6f66bafeadf489d3c174',
 }

@@ -15,7 +15,7 @@ ARGV[2]  'confirm'    Postgres has the order: drop the pending entry
                       sale (sold -= qty) and no longer count as the user's purchase
          'release'    Postgres did not answer: the entry stays, and the request
                       gives up its key so a retry can take the order over now
-ARGV[3]  HTTP status of the answer to record, '' for none
+ARGV[3]  what kind of answer to record (the caller's word for it), '' for none
 ARGV[4]  body of the answer to record
 ARGV[5]  how long the idempotency record is kept, ms
 ARGV[6]  product id
@@ -64,7 +64,7 @@ elseif claim ~= '' then
 end
 
 if ARGV[3] ~= '' then
-  redis.call('HSET', k_idem, 'state', 'done', 'status', ARGV[3], 'body', ARGV[4])
+  redis.call('HSET', k_idem, 'state', 'done', 'kind', ARGV[3], 'body', ARGV[4])
   redis.call('PEXPIRE', k_idem, ARGV[5])
 end
 return given_back
@@ -73,5 +73,5 @@ return given_back
 export const settleScript: LuaScript = {
   name: 'settle',
   source,
-  sha: '3b3dae7a0e9b0eaf8faf481f8ab7f6aabadd2c5e',
+  sha: 'd02a5acf91b1247df77dfc9083703bb0a73136e7',
 }

@@ -3,12 +3,13 @@ import { HTTPException } from 'hono/http-exception'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import { pgError, pgErrorAnswer } from '../db/errors'
 import { ConfigError } from '../env'
-import type { AppEnv } from '../types'
-import { AppError } from './app-error'
-import { rateLimitHeaders } from './rate-limited'
-import { StoreUnavailableError } from './store-unavailable'
-import type { ErrorCode } from './codes'
-import { failure } from './envelope'
+import type { AppEnv } from './app-env'
+import { AppError } from '../errors/app-error'
+import { statusOf } from '../errors/status'
+import { rateLimitHeaders } from '../middleware/rate-limit'
+import { StoreUnavailableError } from '../errors/store-unavailable'
+import type { ErrorCode } from '../errors/codes'
+import { failure } from '../errors/envelope'
 
 const RETRY_AFTER_SECONDS = '2'
 
@@ -35,12 +36,7 @@ function codeForHttpException(err: HTTPException): ErrorCode {
 
 /** The one place an error becomes a response. Never leaks a stack or a driver message. */
 export const onError: ErrorHandler<AppEnv> = (err, c) => {
-  if (err instanceof AppError) {
-    if (err.code === 'RATE_LIMITED') c.set('rateLimit', `blocked:${(err.details?.[0] as { scope?: string } | undefined)?.scope}`)
-    else if (err.rate) c.set('rateLimit', 'allowed')
-    const headers = { ...(err.rate ? rateLimitHeaders(err.rate) : {}), ...err.headers }
-    return c.json(failure(err.code, err.message, err.details), err.status, headers)
-  }
+  if (err instanceof AppError) return appErrorResponse(c, err)
   if (err instanceof StoreUnavailableError) {
     logStoreError(c, err)
     return c.json(failure('SERVICE_UNAVAILABLE', `${err.store} is unavailable, try again shortly`), 503, {
@@ -55,7 +51,7 @@ export const onError: ErrorHandler<AppEnv> = (err, c) => {
   const answer = pg && pgErrorAnswer(pg)
   if (answer) {
     logError(c, err, 'warn')
-    return c.json(failure(answer.code, answer.message), answer.status, answer.headers)
+    return appErrorResponse(c, answer)
   }
   if (err instanceof ConfigError) {
     console.error(err.message)
@@ -63,6 +59,17 @@ export const onError: ErrorHandler<AppEnv> = (err, c) => {
   }
   logError(c, err, 'error')
   return c.json(failure('INTERNAL_ERROR', 'Internal server error'), 500)
+}
+
+/** An AppError's answer: its status from the code (src/errors/status.ts), and the headers it implies. */
+function appErrorResponse(c: Context<AppEnv>, err: AppError) {
+  if (err.code === 'RATE_LIMITED') c.set('rateLimit', `blocked:${(err.details?.[0] as { scope?: string } | undefined)?.scope}`)
+  else if (err.rate) c.set('rateLimit', 'allowed')
+  const headers: Record<string, string> = err.rate ? rateLimitHeaders(err.rate) : {}
+  if (err.retryAfter !== undefined) headers['Retry-After'] = String(err.retryAfter)
+  if (err.code === 'UNAUTHORIZED') headers['WWW-Authenticate'] = 'Bearer'
+  if (err.replayed) headers['Idempotent-Replayed'] = 'true'
+  return c.json(failure(err.code, err.message, err.details), statusOf(err.code, err.case), headers)
 }
 
 /** A store failure: which store, what was being done, how it failed. Never the command or its answer. */

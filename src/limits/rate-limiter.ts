@@ -1,5 +1,5 @@
 import { Ratelimit } from '@upstash/ratelimit'
-import type { Config } from './env'
+import type { Config } from '../env'
 
 export interface RateDecision {
   success: boolean

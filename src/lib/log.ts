@@ -1,4 +1,4 @@
-import type { Config } from './env'
+import type { Config } from '../env'
 
 type Level = Exclude<Config['LOG_LEVEL'], 'silent'>
 const rank: Record<Config['LOG_LEVEL'], number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 99 }

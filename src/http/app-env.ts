@@ -1,4 +1,4 @@
-import type { Deps } from './deps'
+import type { Deps } from '../deps'
 
 /** Hono generics shared by every route and middleware. */
 export interface AppEnv {

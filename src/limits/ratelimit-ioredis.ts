@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis'
-import { AdaptedScripts } from './lua-shebang'
+import { AdaptedScripts } from '../lib/lua-shebang'
 import type { RatelimitRedis } from './rate-limiter'
 
 // As @upstash/redis sends arguments: strings, numbers and booleans as they are, the rest as JSON.
