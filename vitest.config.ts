@@ -2,17 +2,24 @@ import { readFileSync } from 'node:fs'
 import { cloudflareTest } from '@cloudflare/vitest-pool-workers'
 import { defineConfig } from 'vitest/config'
 
-// Two projects: `node` runs the dev servers, the engine and the app through
-// Node; `workers` runs the real Worker inside workerd. Both talk to the real
-// Redis and Postgres of the machine, never to mocks.
+// Three projects: `unit` needs no store; `node` runs the dev servers, the
+// engine and the app through Node; `workers` runs the real Worker inside
+// workerd. The last two talk to the real Redis and Postgres of the machine,
+// never to mocks.
 const COMPATIBILITY_DATE = readFileSync('wrangler.toml', 'utf8').match(/^compatibility_date = "(.+)"$/m)![1]!
 
 export default defineConfig({
   test: {
-    // Runs in plain Node (not through the workerd project's resolver): starts
-    // the local services the Worker under test talks to.
-    globalSetup: ['./test/support/workers-global-setup.ts'],
     projects: [
+      {
+        // No store at all: `npm run test:unit`.
+        test: {
+          name: 'unit',
+          include: ['test/unit/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 30_000,
+        },
+      },
       {
         test: {
           name: 'node',
@@ -34,6 +41,9 @@ export default defineConfig({
         test: {
           name: 'workers',
           include: ['test/workers/**/*.test.ts'],
+          // Runs in plain Node (not through the workerd resolver): starts the
+          // local services the Worker under test talks to.
+          globalSetup: ['./test/support/workers-global-setup.ts'],
           testTimeout: 30_000,
           hookTimeout: 60_000,
         },

@@ -39,9 +39,14 @@ try {
     BENCH_PEER: JSON.stringify({ redisUrl: env.redisUrl, databaseUrl: appDb.url }),
   })
   const options = { redisUrl: env.redisUrl, prefix: env.prefix('profile'), databaseUrl: peerDb.url, vars: stack.info }
-  const server = await startChild<{ port: number }>('bench/peers/serve.ts', [kind], { BENCH_PEER: JSON.stringify(options) }, {
-    nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${dir}`],
-  })
+  const server = await startChild<{ port: number }>(
+    'bench/peers/serve.ts',
+    [kind],
+    { BENCH_PEER: JSON.stringify(options) },
+    {
+      nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${dir}`],
+    },
+  )
   await loadRun(kind, server, stack.pid, connections, 3) // warm-up
   const run = await loadRun(kind, server, stack.pid, connections, seconds)
   await server.stop() // the profile is written as the process exits

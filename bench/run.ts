@@ -102,7 +102,11 @@ writeFileSync(new URL(`${date}.json`, dir), `${JSON.stringify(report, null, 2)}\
 writeFileSync(new URL(`${date}.svg`, dir), renderChart(targets, `${machine.nproc} × ${machine.cpu}, ${profile.name} profile, ${date}`))
 // The same tables as Markdown, to paste into BENCHMARKS.md (not committed).
 mkdirSync(new URL('./results/tmp/', import.meta.url), { recursive: true })
-const md = [...results.flatMap((r) => [`### ${r.title}`, ...r.tables.map((t) => `${t.title}:\n\n${markdownTable(t)}\n`)]), '### Targets', markdownTable(targetTable(targets))]
+const md = [
+  ...results.flatMap((r) => [`### ${r.title}`, ...r.tables.map((t) => `${t.title}:\n\n${markdownTable(t)}\n`)]),
+  '### Targets',
+  markdownTable(targetTable(targets)),
+]
 writeFileSync(new URL(`./results/tmp/${date}.md`, import.meta.url), `${md.join('\n\n')}\n`)
 console.log(`\n${targets.filter((t) => t.met).length} of ${targets.length} targets met; ${seconds} s in all`)
 console.log(`wrote ${new URL(`${date}.json`, dir).pathname} and .svg`)

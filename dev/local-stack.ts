@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { migratePglite, migratePostgres } from './migrate'
-import { openPglite, pgliteBackend, postgresBackend, startNeonServer, type NeonServer } from './neon/server'
+import { openPglite, pgliteBackend, postgresBackend, type SqlBackend, startNeonServer, type NeonServer } from './neon/server'
 import { startTurnstileServer, type TurnstileServer } from './turnstile/server'
 import { startUpstashServer, type UpstashServer } from './upstash/server'
 
@@ -52,7 +52,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
   const password = secret()
   const delayMs = opts.rttMs ?? 0
   const migrate = opts.migrate ?? true
-  let backend
+  let backend: SqlBackend
   let database: string
   let closeDatabase = async () => {}
   if (opts.database.kind === 'pglite') {

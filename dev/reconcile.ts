@@ -10,13 +10,17 @@ import { DEV_VARS } from './paths'
 
 const file = process.argv[2] ?? DEV_VARS
 if (!existsSync(file)) {
-  console.error(`No ${relative(process.cwd(), file)}: npm run dev writes it once its Worker serves. Start \`npm run dev\` first (in another terminal), then run this again.`)
+  console.error(
+    `No ${relative(process.cwd(), file)}: npm run dev writes it once its Worker serves. Start \`npm run dev\` first (in another terminal), then run this again.`,
+  )
   process.exit(1)
 }
 const text = readFileSync(file, 'utf8')
 const owner = devVarsOwner(text)
 if (owner !== undefined && !pidAlive(owner)) {
-  console.error(`${relative(process.cwd(), file)} was written by an npm run dev (pid ${owner}) that is no longer running. Start \`npm run dev\` first, then run this again.`)
+  console.error(
+    `${relative(process.cwd(), file)} was written by an npm run dev (pid ${owner}) that is no longer running. Start \`npm run dev\` first, then run this again.`,
+  )
   process.exit(1)
 }
 // Its values win over the shell's: they point at the stores of that running instance.

@@ -204,7 +204,9 @@ async function startWrangler(config: Config, envFile: string): Promise<void> {
     wrangler.once('exit', (code) => {
       if (stopping) return
       if (!served) {
-        const why = portTaken ? `PORT ${config.PORT} was taken before wrangler could listen on it` : `it exited with code ${code} (its output is above)`
+        const why = portTaken
+          ? `PORT ${config.PORT} was taken before wrangler could listen on it`
+          : `it exited with code ${code} (its output is above)`
         return reject(new StepError(`Starting wrangler dev: ${why}`))
       }
       // The Worker is gone, so is this dev server.
@@ -226,10 +228,11 @@ async function waitForHealth(url: string, real: { realRedis: boolean; realDb: bo
       const res = await fetch(`${url}/health`)
       if (res.status === 200) return
       const body = (await res.json().catch(() => ({}))) as { details?: { dependency: string; status: string; error?: string }[] }
-      last = (body.details ?? [])
-        .filter((d) => d.status === 'down')
-        .map((d) => `${d.dependency} is down (${d.error ?? 'no detail'}): check ${storeVariables(d.dependency, real)}`)
-        .join('; ') || `HTTP ${res.status}`
+      last =
+        (body.details ?? [])
+          .filter((d) => d.status === 'down')
+          .map((d) => `${d.dependency} is down (${d.error ?? 'no detail'}): check ${storeVariables(d.dependency, real)}`)
+          .join('; ') || `HTTP ${res.status}`
     } catch (err) {
       last = describeFailure(err)
     }
@@ -239,7 +242,8 @@ async function waitForHealth(url: string, real: { realRedis: boolean; realDb: bo
 }
 
 function storeVariables(dependency: string, real: { realRedis: boolean; realDb: boolean }): string {
-  if (dependency === 'redis') return real.realRedis ? 'UPSTASH_REDIS_REST_URL and UPSTASH_REDIS_REST_TOKEN' : 'REDIS_URL (behind the local Upstash server)'
+  if (dependency === 'redis')
+    return real.realRedis ? 'UPSTASH_REDIS_REST_URL and UPSTASH_REDIS_REST_TOKEN' : 'REDIS_URL (behind the local Upstash server)'
   return real.realDb ? 'DATABASE_URL (Neon)' : 'DATABASE_URL, or the embedded PGlite in DEV_DATA_DIR (behind the local Neon server)'
 }
 

@@ -11,4 +11,3 @@ export function secretCheck(expected: string): (presented: string | undefined) =
   const want = digest(expected)
   return (presented) => timingSafeEqual(digest(presented ?? ''), want) && presented !== undefined
 }
-

@@ -11,7 +11,7 @@ import { gzipSync } from 'node:zlib'
 
 const args = process.argv.slice(2)
 const flag = args.indexOf('--budget')
-const budgetKb = Number(flag >= 0 ? args[flag + 1] : (process.env.BUNDLE_BUDGET_KB ?? 250))
+const budgetKb = Number(flag >= 0 ? args[flag + 1] : (process.env.BUNDLE_BUDGET_KB ?? 200))
 const extra = args.includes('--') ? args.slice(args.indexOf('--') + 1) : []
 if (!(budgetKb > 0)) {
   console.error('check-bundle: the budget must be a positive number of KB (--budget or BUNDLE_BUDGET_KB)')
@@ -21,11 +21,10 @@ if (!(budgetKb > 0)) {
 const outdir = 'dist-worker'
 const metafile = join(outdir, 'bundle-meta.json')
 rmSync(outdir, { recursive: true, force: true })
-const build = spawnSync(
-  'npx',
-  ['wrangler', 'deploy', '--dry-run', '--env=', '--outdir', outdir, '--metafile', metafile, ...extra],
-  { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, CI: 'true', WRANGLER_SEND_METRICS: 'false' } },
-)
+const build = spawnSync('npx', ['wrangler', 'deploy', '--dry-run', '--env=', '--outdir', outdir, '--metafile', metafile, ...extra], {
+  stdio: ['ignore', 'pipe', 'inherit'],
+  env: { ...process.env, CI: 'true', WRANGLER_SEND_METRICS: 'false' },
+})
 if (build.status !== 0) {
   process.stdout.write(build.stdout)
   process.exit(build.status ?? 1)

@@ -87,7 +87,10 @@ function item(doc: OpenAPIV3_1.Document, path: string, method: string, op: OpenA
     ...(p.description ? { description: p.description } : {}),
   })
 
-  const segments = path.replace(/^\//, '').split('/').map((s) => s.replace(/^\{(.+)\}$/, ':$1'))
+  const segments = path
+    .replace(/^\//, '')
+    .split('/')
+    .map((s) => s.replace(/^\{(.+)\}$/, ':$1'))
   const query = params.filter((p) => p.in === 'query').map((p) => ({ ...variable(p), ...(p.required ? {} : { disabled: !example(p) }) }))
   const pathVariables = params.filter((p) => p.in === 'path').map(variable)
   const queryString = query.filter((q) => !q.disabled).map((q) => `${q.key}=${q.value}`)
@@ -102,7 +105,11 @@ function item(doc: OpenAPIV3_1.Document, path: string, method: string, op: OpenA
   const header: PostmanVariable[] = params
     .filter((p) => p.in === 'header')
     // A fresh key per send; resend with the same key to see a replay.
-    .map((p) => ({ key: p.name, value: p.name.toLowerCase() === 'idempotency-key' ? '{{$guid}}' : example(p), ...(p.description ? { description: p.description } : {}) }))
+    .map((p) => ({
+      key: p.name,
+      value: p.name.toLowerCase() === 'idempotency-key' ? '{{$guid}}' : example(p),
+      ...(p.description ? { description: p.description } : {}),
+    }))
   const requestBody = op.requestBody ? deref<OpenAPIV3_1.RequestBodyObject>(doc, op.requestBody) : undefined
   const json = requestBody?.content['application/json']
   if (json) header.unshift({ key: 'Content-Type', value: 'application/json' })
@@ -166,7 +173,12 @@ export function postmanCollection(doc: OpenAPIV3_1.Document): PostmanCollection 
     variable: [
       { key: 'baseUrl', value: 'http://127.0.0.1:3000', type: 'string', description: 'Where the API runs (npm run dev: http://127.0.0.1:3000)' },
       { key: 'adminToken', value: '', type: 'string', description: "The server's ADMIN_TOKEN, for creating and restocking products" },
-      { key: 'shopperToken', value: '', type: 'string', description: 'A JWT whose sub is the user_id; only when the server sets JWT_SECRET or JWT_JWKS_URL' },
+      {
+        key: 'shopperToken',
+        value: '',
+        type: 'string',
+        description: 'A JWT whose sub is the user_id; only when the server sets JWT_SECRET or JWT_JWKS_URL',
+      },
     ],
     item: [...folders.values()].filter((folder) => folder.item.length > 0),
   }

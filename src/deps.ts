@@ -4,6 +4,7 @@ import { upstashPort } from './engine/adapters/upstash'
 import { createEngine, type Engine } from './engine/engine'
 import type { ScriptPort } from './engine/port'
 import { RefusalMemory } from './engine/refusal-memory'
+import { perConfig } from './lib/per-config'
 import type { Config } from './env'
 import { createLogger, type Logger } from './lib/log'
 import { upstashRateLimiter, type RateLimiter } from './limits/rate-limiter'
@@ -48,18 +49,17 @@ export function requestDeps(config: Config, engine: Engine, limiter?: RateLimite
     engine,
     limiter,
     get db() {
-      return (db ??= makeDb())
+      db ??= makeDb()
+      return db
     },
     log: createLogger(config.LOG_LEVEL),
   }
 }
 
 // Refused clients are remembered for as long as the isolate's parsed configuration lives.
-const refusalMemories = new WeakMap<Config, RefusalMemory>()
+const refusalMemory = perConfig((_: Config) => new RefusalMemory())
 
 export function engineFor(port: ScriptPort, config: Config): Engine {
-  let refusals = refusalMemories.get(config)
-  if (!refusals) refusalMemories.set(config, (refusals = new RefusalMemory()))
   return createEngine(port, {
     prefix: config.REDIS_PREFIX,
     holdSeconds: config.REDIS_TTL,
@@ -69,6 +69,6 @@ export function engineFor(port: ScriptPort, config: Config): Engine {
       customer: { max: config.USER_RATE_LIMIT_MAX_REQUESTS, windowMs: config.USER_RATE_LIMIT_WINDOW_MS },
       maxHeldPerAddress: config.MAX_HELD_PER_ADDRESS,
     },
-    refusals,
+    refusals: refusalMemory(config),
   })
 }

@@ -1,4 +1,5 @@
 import * as z from 'zod'
+import { perConfig } from './lib/per-config'
 
 const emptyToUndefined = (v: unknown) => (v === '' ? undefined : v)
 
@@ -13,10 +14,7 @@ export const int = (min: number, max: number) => {
 
 /** A URL variable; `what` says what it is for when it is missing or malformed. */
 const url = (protocol: RegExp, what: string) =>
-  z.preprocess(
-    emptyToUndefined,
-    z.url({ protocol, error: (issue) => (issue.input === undefined ? `is required: ${what}` : `must be ${what}`) }),
-  )
+  z.preprocess(emptyToUndefined, z.url({ protocol, error: (issue) => (issue.input === undefined ? `is required: ${what}` : `must be ${what}`) }))
 const httpUrl = (what: string) => url(/^https?$/, `an http:// or https:// URL (${what})`)
 
 /**
@@ -79,7 +77,12 @@ const shape = {
     z
       .string()
       .default('')
-      .transform((list) => list.split(',').map((o) => o.trim()).filter(Boolean))
+      .transform((list) =>
+        list
+          .split(',')
+          .map((o) => o.trim())
+          .filter(Boolean),
+      )
       .check((ctx) => {
         const problems = ctx.value.flatMap((entry) => {
           const fix = originFix(entry)
@@ -138,17 +141,8 @@ export function parseVariables<T extends z.ZodType>(variables: T, source: Record
   )
 }
 
-const parsed = new WeakMap<object, Config>()
-
 /**
  * Workers hand the same `env` object to every request of an isolate, so the
  * configuration is parsed once per env, not once per request.
  */
-export function configFrom(env: object): Config {
-  let config = parsed.get(env)
-  if (!config) {
-    config = parseConfig(env as Record<string, unknown>)
-    parsed.set(env, config)
-  }
-  return config
-}
+export const configFrom = perConfig((env: object): Config => parseConfig(env as Record<string, unknown>))

@@ -30,12 +30,7 @@ export async function addProduct(engine: Engine, id: number, total: number): Pro
  * the engine's own reserve script by EVALSHA, 1,000 to a pipeline, two
  * pipelines in flight. The script must be cached (call engine.reserve once first).
  */
-export async function buildHolds(
-  b: BenchEngine,
-  productId: number,
-  n: number,
-  opts: { users: string; holdMs: number },
-): Promise<void> {
+export async function buildHolds(b: BenchEngine, productId: number, n: number, opts: { users: string; holdMs: number }): Promise<void> {
   const keys = createKeys(b.prefix)
   // unguarded: no address counted, no write windows (the script's header says what each is)
   const args = (user: string) => [user, String(productId), '1', String(opts.holdMs), String(opts.holdMs), '', '0', '', '', '', '']

@@ -19,12 +19,7 @@ export interface LoadResult {
  * request's body made by `body(n)` (n counts up, so every request can be a
  * new user). Latency in ms as autocannon measures it.
  */
-export async function postLoad(opts: {
-  url: string
-  connections: number
-  seconds: number
-  body: (n: number) => unknown
-}): Promise<LoadResult> {
+export async function postLoad(opts: { url: string; connections: number; seconds: number; body: (n: number) => unknown }): Promise<LoadResult> {
   if (!/^http:\/\/127\.0\.0\.1:\d+\//.test(opts.url)) throw new Error(`load goes to 127.0.0.1 only, not ${opts.url}`)
   let n = 0
   const result = await autocannon({

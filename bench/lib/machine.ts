@@ -5,7 +5,22 @@ import { Redis } from 'ioredis'
 import pg from 'pg'
 import { ADMIN_URL } from '../../test/support/postgres'
 
-const PACKAGES = ['hono', '@hono/node-server', 'ioredis', '@upstash/redis', '@upstash/ratelimit', '@neondatabase/serverless', 'drizzle-orm', 'zod', 'express', 'joi', 'pg', 'autocannon', 'wrangler', 'tsx']
+const PACKAGES = [
+  'hono',
+  '@hono/node-server',
+  'ioredis',
+  '@upstash/redis',
+  '@upstash/ratelimit',
+  '@neondatabase/serverless',
+  'drizzle-orm',
+  'zod',
+  'express',
+  'joi',
+  'pg',
+  'autocannon',
+  'wrangler',
+  'tsx',
+]
 
 function packageVersion(name: string): string {
   try {
@@ -55,6 +70,9 @@ export async function describeMachine(redisUrl: string): Promise<Machine> {
     postgres: rows[0]?.server_version ?? 'unknown',
     packages: Object.fromEntries(PACKAGES.map((p) => [p, packageVersion(p)])),
     commit: git('rev-parse', '--short', 'HEAD').trim(),
-    uncommitted: git('status', '--porcelain').split('\n').filter(Boolean).map((l) => l.slice(3)),
+    uncommitted: git('status', '--porcelain')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => l.slice(3)),
   }
 }

@@ -8,7 +8,10 @@ export function textTable(t: Pick<Table, 'columns' | 'rows'>): string {
   const widths = t.columns.map((_, i) => Math.max(...rows.map((r) => String(r[i] ?? '').length)))
   const numeric = t.columns.map((_, i) => t.rows.length > 0 && t.rows.every((r) => typeof r[i] === 'number'))
   const line = (r: (string | number)[]) =>
-    r.map((v, i) => (numeric[i] ? String(v).padStart(widths[i]!) : String(v).padEnd(widths[i]!))).join('  ').trimEnd()
+    r
+      .map((v, i) => (numeric[i] ? String(v).padStart(widths[i]!) : String(v).padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd()
   return [line(rows[0]!), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.slice(1).map(line)].join('\n')
 }
 

@@ -11,7 +11,12 @@ export function target(id: string, label: string, value: number, op: Comparison,
     // Relative distance to the goal: positive = better than the goal.
     const better = op === '>=' ? value - goal : goal - value // '<' and '<=' alike
     const pct = goal === 0 ? 0 : (better / Math.abs(goal)) * 100
-    margin = better === 0 ? (met ? 'at the goal' : 'equal to the goal, not below it') : `${met ? 'met' : 'missed'} by ${fmt(Math.abs(better))}${unit} (${pct >= 0 ? '+' : ''}${pct.toFixed(0)}%)`
+    margin =
+      better === 0
+        ? met
+          ? 'at the goal'
+          : 'equal to the goal, not below it'
+        : `${met ? 'met' : 'missed'} by ${fmt(Math.abs(better))}${unit} (${pct >= 0 ? '+' : ''}${pct.toFixed(0)}%)`
   }
   return { id, label, value, goal, op, unit, met, margin }
 }

@@ -43,7 +43,7 @@ export async function startFlashDeal(opts: FlashDealOptions): Promise<Started> {
   const config = benchConfig(opts.vars, opts.prefix)
   const clientIp = { clientIp: (c: Parameters<typeof getConnInfo>[0]) => getConnInfo(c).remote.address }
   let selfHost: SelfHost | undefined
-  let app
+  let app: ReturnType<typeof createApp>
   if (opts.mode === 'self-host') {
     selfHost = selfHostDeps({ ...config, REDIS_URL: opts.redisUrl })
     app = createApp(selfHost.deps, clientIp)

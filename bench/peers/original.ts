@@ -30,7 +30,9 @@ return 1
 const TTL_SECONDS = 600
 
 const reserveSchema = Joi.object({
-  user_id: Joi.string().pattern(/^[A-Za-z0-9_.:@-]{1,128}$/).required(),
+  user_id: Joi.string()
+    .pattern(/^[A-Za-z0-9_.:@-]{1,128}$/)
+    .required(),
   product_id: Joi.alternatives(Joi.number().integer().positive(), Joi.string().pattern(/^\d+$/)).required(),
   quantity: Joi.number().integer().min(1).max(1000).required(),
 })

@@ -36,7 +36,10 @@ export async function costPerCall(env: BenchEnv, _profile: Profile): Promise<Sce
     }
     const ids: number[] = []
     for (let i = 0; i < 6; i++) {
-      const res = await apps.limited.request('/api/products', json('POST', { name: `Counted ${i}`, total_stock: 1000 }, { authorization: `Bearer ${BENCH_ADMIN_TOKEN}` }))
+      const res = await apps.limited.request(
+        '/api/products',
+        json('POST', { name: `Counted ${i}`, total_stock: 1000 }, { authorization: `Bearer ${BENCH_ADMIN_TOKEN}` }),
+      )
       if (res.status !== 201) throw new Error(`creating a product: ${res.status} ${await res.text()}`)
       ids.push(Number(((await res.json()) as { data: { id: string } }).data.id))
     }
@@ -48,14 +51,29 @@ export async function costPerCall(env: BenchEnv, _profile: Profile): Promise<Sce
       {
         name: `bulk reserve of ${bulk.length}`,
         status: 201,
-        send: (app, user) => app.request('/api/reserve/bulk', json('POST', { user_id: user, items: bulk.map((id) => ({ product_id: id, quantity: 1 })) })),
+        send: (app, user) =>
+          app.request('/api/reserve/bulk', json('POST', { user_id: user, items: bulk.map((id) => ({ product_id: id, quantity: 1 })) })),
       },
       { name: 'status', status: 200, send: (app) => app.request(`/api/products/${a}/status`) },
       { name: 'list reservations', status: 200, send: (app, user) => app.request(`/api/users/${user}/reservations`) },
       { name: 'cancel', status: 200, send: (app, user) => app.request(`/api/reserve/${user}/${a}`, { method: 'DELETE' }) },
-      { name: 'reserve refused (no stock)', status: 409, send: (app, user) => app.request('/api/reserve', json('POST', { user_id: user, product_id: a, quantity: 1001 })) },
-      { name: 'checkout (Idempotency-Key)', status: 201, before: reserveA, send: (app, user) => app.request('/api/checkout', json('POST', checkoutBody(user), { 'idempotency-key': randomUUID() })) },
-      { name: 'checkout (no key)', status: 201, before: reserveA, send: (app, user) => app.request('/api/checkout', json('POST', checkoutBody(user))) },
+      {
+        name: 'reserve refused (no stock)',
+        status: 409,
+        send: (app, user) => app.request('/api/reserve', json('POST', { user_id: user, product_id: a, quantity: 1001 })),
+      },
+      {
+        name: 'checkout (Idempotency-Key)',
+        status: 201,
+        before: reserveA,
+        send: (app, user) => app.request('/api/checkout', json('POST', checkoutBody(user), { 'idempotency-key': randomUUID() })),
+      },
+      {
+        name: 'checkout (no key)',
+        status: 201,
+        before: reserveA,
+        send: (app, user) => app.request('/api/checkout', json('POST', checkoutBody(user))),
+      },
     ]
 
     type Counted = { redis: number; byCommand: Record<string, number>; postgres: number }
@@ -85,7 +103,15 @@ export async function costPerCall(env: BenchEnv, _profile: Profile): Promise<Sce
         {
           title: 'store requests per call, once warm',
           columns: ['call', 'Redis commands', 'of which limiter', 'Postgres requests', 'Redis commands by name'],
-          rows: rows.map((r) => [r.call, r.redis, r.limiter, r.postgres, Object.entries(r.byCommand).map(([k, v]) => `${k} ${v}`).join(', ')]),
+          rows: rows.map((r) => [
+            r.call,
+            r.redis,
+            r.limiter,
+            r.postgres,
+            Object.entries(r.byCommand)
+              .map(([k, v]) => `${k} ${v}`)
+              .join(', '),
+          ]),
         },
       ],
       targets: [

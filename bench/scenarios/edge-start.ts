@@ -25,7 +25,9 @@ async function timeToHealthy(command: string, args: string[], port: number, env:
   const started = process.hrtime.bigint()
   const child = spawnGroup(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] })
   let output = '' // the tail of what it printed, for the error when it fails
-  const keep = (chunk: Buffer) => void (output = (output + chunk.toString()).slice(-3000))
+  const keep = (chunk: Buffer) => {
+    output = (output + chunk.toString()).slice(-3000)
+  }
   child.stdout?.on('data', keep)
   child.stderr?.on('data', keep)
   let exited = false
@@ -57,8 +59,17 @@ export async function edgeStart(env: BenchEnv, _profile: Profile): Promise<Scena
     const wranglerMs = await timeToHealthy(
       'npx',
       [
-        'wrangler', 'dev', '--port', String(wranglerPort), '--ip', '127.0.0.1', '--inspector-port', String(inspectorPort),
-        '--show-interactive-dev-session=false', '--persist-to', STATE_DIR,
+        'wrangler',
+        'dev',
+        '--port',
+        String(wranglerPort),
+        '--ip',
+        '127.0.0.1',
+        '--inspector-port',
+        String(inspectorPort),
+        '--show-interactive-dev-session=false',
+        '--persist-to',
+        STATE_DIR,
         ...Object.entries(vars).flatMap(([k, v]) => ['--var', `${k}:${v}`]),
       ],
       wranglerPort,
@@ -74,7 +85,11 @@ export async function edgeStart(env: BenchEnv, _profile: Profile): Promise<Scena
       id: 'edge',
       title: 'Edge start: Worker bundle and time to the first healthy answer',
       tables: [
-        { title: 'Worker bundle (scripts/check-bundle.mjs)', columns: ['raw KB', 'gzip KB', 'budget KB gzip'], rows: [[bundle.rawKb, bundle.gzipKb, BUDGET_KB]] },
+        {
+          title: 'Worker bundle (scripts/check-bundle.mjs)',
+          columns: ['raw KB', 'gzip KB', 'budget KB gzip'],
+          rows: [[bundle.rawKb, bundle.gzipKb, BUDGET_KB]],
+        },
         {
           title: 'spawn → first 200 of GET /health, ms',
           columns: ['server', 'ms', '÷ Node self-host'],

@@ -67,7 +67,7 @@ export async function engineFloor(env: BenchEnv, profile: Profile): Promise<Scen
     const floorUs = (floorBefore.redis.usPerScript + floorAfter.redis.usPerScript) / 2
     const why = (r: Measured) =>
       `Redis's core ${Math.round(r.redis.cpuBusy * 100)}% busy at ${r.redis.usPerScript} µs/script vs ${floorUs.toFixed(1)} µs for the floor: ` +
-      'the script\'s own redis.call()s inside Redis are the cost, not the client'
+      "the script's own redis.call()s inside Redis are the cost, not the client"
     const ratios = { grow: ratio(grow.opsPerSec, floor), churn: ratio(churn.opsPerSec, floor), soldOut: ratio(soldOut.opsPerSec, floor) }
     return {
       id: 'engine',

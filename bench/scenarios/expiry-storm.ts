@@ -61,8 +61,9 @@ export async function expiryStorm(env: BenchEnv, profile: Profile): Promise<Scen
         else await sleep(POLL_MS)
       }
     })()
-    const rest = await closedLoop({ concurrency: CONCURRENCY, durationMs: 30_000, maxOps: reserves - 1 }, async (i) =>
-      (await engine.reserve(`after-${i}`, SHOPPERS, 1)).ok,
+    const rest = await closedLoop(
+      { concurrency: CONCURRENCY, durationMs: 30_000, maxOps: reserves - 1 },
+      async (i) => (await engine.reserve(`after-${i}`, SHOPPERS, 1)).ok,
     )
     polling = false
     await poller
@@ -94,7 +95,13 @@ export async function expiryStorm(env: BenchEnv, profile: Profile): Promise<Scen
         },
         {
           title: 'lapsed holds still stored, and the stock',
-          columns: ['after the first reserve', `after ${rest.ops + 1} reserves`, 'gone by ordinary reserves after, ms', 'status: reserved / available', 'whale reserve of every lapsed unit'],
+          columns: [
+            'after the first reserve',
+            `after ${rest.ops + 1} reserves`,
+            'gone by ordinary reserves after, ms',
+            'status: reserved / available',
+            'whale reserve of every lapsed unit',
+          ],
           rows: [
             [
               leftAfterFirst,

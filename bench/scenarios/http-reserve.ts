@@ -56,8 +56,20 @@ export async function httpReserve(env: BenchEnv, profile: Profile): Promise<Scen
       explain(target('http.vs-postgres', `self-host req/s ÷ Postgres-only (${c0} conns)`, ratio(self.rps, pgOnly.rps), '>=', 10), why.postgres),
       explain(target('http.p99-original', `self-host p99 ÷ original p99 (${c0} conns)`, ratio(self.p99, original.p99), '<', 1), why.p99),
       explain(target('http.p99-postgres', `self-host p99 ÷ Postgres-only p99 (${c0} conns)`, ratio(self.p99, pgOnly.p99), '<', 1), why.p99),
-      target('http.oversell', 'units oversold, all runs of ours', ours.reduce((s, r) => s + r.oversell, 0), '==', 0),
-      target('http.failures', 'non-2xx + errors, all runs of ours', ours.reduce((s, r) => s + r.non2xx + r.errors, 0), '==', 0),
+      target(
+        'http.oversell',
+        'units oversold, all runs of ours',
+        ours.reduce((s, r) => s + r.oversell, 0),
+        '==',
+        0,
+      ),
+      target(
+        'http.failures',
+        'non-2xx + errors, all runs of ours',
+        ours.reduce((s, r) => s + r.non2xx + r.errors, 0),
+        '==',
+        0,
+      ),
     ]
     return {
       id: 'http',
@@ -65,7 +77,21 @@ export async function httpReserve(env: BenchEnv, profile: Profile): Promise<Scen
       tables: [
         {
           title: 'POST /api/reserve (a new user each request, quantity 1; p50 and p99: mean of the runs)',
-          columns: ['server', 'conns', 'req/s', '÷ bare', '÷ self-host', 'p50 ms', 'p99 ms', '2xx', 'non-2xx', 'errors', 'held after', 'oversold', 'server CPU µs/req'],
+          columns: [
+            'server',
+            'conns',
+            'req/s',
+            '÷ bare',
+            '÷ self-host',
+            'p50 ms',
+            'p99 ms',
+            '2xx',
+            'non-2xx',
+            'errors',
+            'held after',
+            'oversold',
+            'server CPU µs/req',
+          ],
           rows: runs.map((r) => [
             SERVERS[r.kind],
             r.connections,
@@ -88,7 +114,7 @@ export async function httpReserve(env: BenchEnv, profile: Profile): Promise<Scen
           rows: [[engineAlone.opsPerSec, engineAlone.latency.p50, engineAlone.latency.p99, ratio(self.rps, engineAlone.opsPerSec)]],
         },
         {
-          title: 'the edge path\'s own ceiling here: fetch() round trips from Node to the local Upstash server (PING, 50 in flight)',
+          title: "the edge path's own ceiling here: fetch() round trips from Node to the local Upstash server (PING, 50 in flight)",
           columns: ['round trips/s', 'p50 ms', 'p99 ms'],
           rows: [[upstashFetch.opsPerSec, upstashFetch.latency.p50, upstashFetch.latency.p99]],
         },

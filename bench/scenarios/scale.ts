@@ -113,7 +113,16 @@ export async function scale(env: BenchEnv, profile: Profile): Promise<ScenarioRe
             '(key, TTL and encoding overhead of small keys); INFO also counts allocator overhead',
         ),
       ],
-      data: { holds: n, buildSeconds, buildRate: Math.round(n / buildSeconds), empty, loaded, memory: { before, after, bytesPerHold, crossCheck }, listOne, listMany },
+      data: {
+        holds: n,
+        buildSeconds,
+        buildRate: Math.round(n / buildSeconds),
+        empty,
+        loaded,
+        memory: { before, after, bytesPerHold, crossCheck },
+        listOne,
+        listMany,
+      },
     }
   } finally {
     b.close()

@@ -1,13 +1,6 @@
 import { mkdirSync } from 'node:fs'
 import { PGlite, type QueryOptions, type Results, type Transaction } from '@electric-sql/pglite'
-import {
-  asText,
-  BackendClosedError,
-  transactionModes,
-  type SqlBackend,
-  type Statement,
-  type TextResult,
-} from './backend'
+import { asText, BackendClosedError, transactionModes, type SqlBackend, type Statement, type TextResult } from './backend'
 
 /** An embedded Postgres: in memory, or kept on disk in `dataDir` across restarts. */
 export async function openPglite(dataDir?: string): Promise<PGlite> {

@@ -1,12 +1,5 @@
 import pg from 'pg'
-import {
-  asText,
-  BackendClosedError,
-  transactionModes,
-  type SqlBackend,
-  type Statement,
-  type TextResult,
-} from './backend'
+import { asText, BackendClosedError, transactionModes, type SqlBackend, type Statement, type TextResult } from './backend'
 
 const POOL_MAX = 4
 const CONNECT_TIMEOUT_MS = 5_000

@@ -10,9 +10,7 @@ export interface RequestedStatement extends Statement {
   arrayMode?: boolean
 }
 
-export type Payload =
-  | { kind: 'single'; statement: RequestedStatement }
-  | { kind: 'batch'; statements: RequestedStatement[] }
+export type Payload = { kind: 'single'; statement: RequestedStatement } | { kind: 'batch'; statements: RequestedStatement[] }
 
 /** Who a request says it is, from the connection string it carries. */
 export interface Credentials {

@@ -119,8 +119,7 @@ export async function startNeonServer(opts: NeonServerOptions): Promise<NeonServ
     authenticate(options.credentials)
     const payload = parsePayload(await readBody(req))
     const target = { database: options.database }
-    const present = (result: TextResult, arrayMode = options.arrayMode) =>
-      neonResult(result, options.rawTextOutput, arrayMode)
+    const present = (result: TextResult, arrayMode = options.arrayMode) => neonResult(result, options.rawTextOutput, arrayMode)
 
     if (payload.kind === 'single') {
       counts.queries++
@@ -129,11 +128,7 @@ export async function startNeonServer(opts: NeonServerOptions): Promise<NeonServ
     }
     counts.batches++
     const results = await backend.batch(target, payload.statements, options.transaction)
-    return reply(
-      200,
-      { results: results.map((result, i) => present(result, payload.statements[i]?.arrayMode)) },
-      batchHeaders(options),
-    )
+    return reply(200, { results: results.map((result, i) => present(result, payload.statements[i]?.arrayMode)) }, batchHeaders(options))
   }
 
   async function answer(req: IncomingMessage): Promise<Reply> {

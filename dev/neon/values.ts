@@ -65,9 +65,7 @@ export function textToJson(text: string, typeId: number): JsonValue {
 type PgArray = (string | null | PgArray)[]
 
 function mapArray(items: PgArray, element: number): JsonValue[] {
-  return items.map((item) =>
-    item === null ? null : Array.isArray(item) ? mapArray(item, element) : textToJson(item, element),
-  )
+  return items.map((item) => (item === null ? null : Array.isArray(item) ? mapArray(item, element) : textToJson(item, element)))
 }
 
 /** Parses Postgres array output such as `{1,NULL,"a \"b\""}` or `[0:1]={{1},{2}}`. */

@@ -15,16 +15,36 @@ export interface ParsedCommand {
 // Commands that would change the state of the one connection every request shares, or block it
 // for everyone. Transactions go through /multi-exec instead.
 const UNSUPPORTED = new Set([
-  'SUBSCRIBE', 'PSUBSCRIBE', 'SSUBSCRIBE', 'UNSUBSCRIBE', 'PUNSUBSCRIBE', 'SUNSUBSCRIBE',
-  'MONITOR', 'QUIT', 'RESET', 'HELLO', 'AUTH', 'SELECT',
-  'MULTI', 'EXEC', 'DISCARD', 'WATCH', 'UNWATCH',
-  'BLPOP', 'BRPOP', 'BRPOPLPUSH', 'BLMOVE', 'BLMPOP', 'BZPOPMIN', 'BZPOPMAX', 'BZMPOP', 'WAIT',
+  'SUBSCRIBE',
+  'PSUBSCRIBE',
+  'SSUBSCRIBE',
+  'UNSUBSCRIBE',
+  'PUNSUBSCRIBE',
+  'SUNSUBSCRIBE',
+  'MONITOR',
+  'QUIT',
+  'RESET',
+  'HELLO',
+  'AUTH',
+  'SELECT',
+  'MULTI',
+  'EXEC',
+  'DISCARD',
+  'WATCH',
+  'UNWATCH',
+  'BLPOP',
+  'BRPOP',
+  'BRPOPLPUSH',
+  'BLMOVE',
+  'BLMPOP',
+  'BZPOPMIN',
+  'BZPOPMAX',
+  'BZMPOP',
+  'WAIT',
 ])
 
 function unsupportedReason(command: ParsedCommand): string | undefined {
-  const blockingRead =
-    (command.name === 'XREAD' || command.name === 'XREADGROUP') &&
-    command.args.some((arg) => arg.toUpperCase() === 'BLOCK')
+  const blockingRead = (command.name === 'XREAD' || command.name === 'XREADGROUP') && command.args.some((arg) => arg.toUpperCase() === 'BLOCK')
   if (UNSUPPORTED.has(command.name) || blockingRead) {
     return `ERR command '${command.name}' is not supported by the local Upstash server`
   }
@@ -52,8 +72,7 @@ export function parseCommandList(value: unknown): ParsedCommand[] {
   return value.map(parseCommand)
 }
 
-const isReplyError = (reason: unknown): reason is Error =>
-  reason instanceof Error && reason.name === 'ReplyError'
+const isReplyError = (reason: unknown): reason is Error => reason instanceof Error && reason.name === 'ReplyError'
 
 function unavailable(reason: unknown): HttpError {
   const detail = reason instanceof Error ? reason.message : String(reason)
@@ -96,11 +115,7 @@ export class CommandRunner {
       if (reason !== undefined) throw new HttpError(400, reason)
     }
     const prepared = commands.map((command) => this.scripts.prepare(command.name, command.args))
-    const sent = [
-      this.send('MULTI', []),
-      ...commands.map((command, i) => this.send(command.name, prepared[i]?.args ?? [])),
-      this.send('EXEC', []),
-    ]
+    const sent = [this.send('MULTI', []), ...commands.map((command, i) => this.send(command.name, prepared[i]?.args ?? [])), this.send('EXEC', [])]
     const settled = await Promise.allSettled(sent)
     const failure = settled.find((s) => s.status === 'rejected' && !isReplyError(s.reason))
     if (failure?.status === 'rejected') throw unavailable(failure.reason)
@@ -116,9 +131,7 @@ export class CommandRunner {
     const replies: unknown = exec?.value
     if (!Array.isArray(replies)) throw new HttpError(400, 'ERR transaction aborted')
     return replies.map((reply: unknown, i) =>
-      isReplyError(reply)
-        ? { error: reply.message }
-        : { result: encodeReply(finish(prepared[i], reply), base64) },
+      isReplyError(reply) ? { error: reply.message } : { result: encodeReply(finish(prepared[i], reply), base64) },
     )
   }
 
@@ -129,8 +142,7 @@ export class CommandRunner {
   }
 }
 
-const finish = (prepared: PreparedCommand | undefined, reply: unknown): unknown =>
-  prepared?.finish ? prepared.finish(reply) : reply
+const finish = (prepared: PreparedCommand | undefined, reply: unknown): unknown => (prepared?.finish ? prepared.finish(reply) : reply)
 
 /**
  * Converts an ioredis Buffer-mode reply to the JSON the REST protocol carries.

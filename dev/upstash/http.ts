@@ -31,7 +31,10 @@ export async function readJsonBody(req: IncomingMessage): Promise<unknown> {
       req.off('data', onData).resume()
       reject(tooLarge())
     }
-    req.on('data', onData).once('end', () => resolve(Buffer.concat(chunks))).once('error', reject)
+    req
+      .on('data', onData)
+      .once('end', () => resolve(Buffer.concat(chunks)))
+      .once('error', reject)
   })
   try {
     return JSON.parse(raw.toString('utf8')) as unknown

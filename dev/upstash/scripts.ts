@@ -39,7 +39,13 @@ export class ScriptRegistry {
       return { args: [args[0] as string, ...args.slice(1).map((sha) => this.scripts.redisSha(sha))] }
     }
     if (sub === 'FLUSH') {
-      return { args, finish: (reply) => (this.scripts.clear(), reply) }
+      return {
+        args,
+        finish: (reply) => {
+          this.scripts.clear()
+          return reply
+        },
+      }
     }
     return { args }
   }

@@ -86,8 +86,7 @@ export async function startUpstashServer(opts: UpstashServerOptions): Promise<Up
     }
     const commands = parseCommandList(body)
     stats.count(commands)
-    const outcomes =
-      entry.route === 'pipeline' ? await runner.pipeline(commands, base64) : await runner.transaction(commands, base64)
+    const outcomes = entry.route === 'pipeline' ? await runner.pipeline(commands, base64) : await runner.transaction(commands, base64)
     sendJson(res, 200, outcomes)
   }
 

@@ -49,7 +49,6 @@ export async function withPostgres<T>(operation: string, call: () => Promise<T>)
   }
 }
 
-
 /**
  * What a Postgres error reply (pgError: the NO_ANSWER classes are already
  * 503 by withPostgres) that no service handled tells the caller, by SQLSTATE

@@ -45,9 +45,7 @@ export async function recordOrder(db: Db, order: NewOrder): Promise<RecordResult
     const inserted = result.rows[0]
     if (inserted) return { recorded: { ...order, status: inserted.status } }
     // Not inserted: this order is already there (a replay), or the customer's key has another order.
-    const sameKey = order.idempotencyKey
-      ? and(eq(orders.userId, order.userId), eq(orders.idempotencyKey, order.idempotencyKey))
-      : undefined
+    const sameKey = order.idempotencyKey ? and(eq(orders.userId, order.userId), eq(orders.idempotencyKey, order.idempotencyKey)) : undefined
     const [row] = await db
       .select()
       .from(orders)
@@ -94,9 +92,7 @@ export interface OrderCursor {
 
 /** A user's orders, newest first, `limit` at a time after `cursor`. */
 export function listOrders(db: Db, userId: string, limit: number, cursor?: OrderCursor): Promise<OrderRow[]> {
-  const after = cursor
-    ? or(lt(orders.createdAt, cursor.createdAt), and(eq(orders.createdAt, cursor.createdAt), lt(orders.id, cursor.id)))
-    : undefined
+  const after = cursor ? or(lt(orders.createdAt, cursor.createdAt), and(eq(orders.createdAt, cursor.createdAt), lt(orders.id, cursor.id))) : undefined
   return withPostgres('list orders', () =>
     db
       .select()

@@ -1,17 +1,5 @@
 import { sql } from 'drizzle-orm'
-import {
-  bigint,
-  check,
-  index,
-  integer,
-  pgTable,
-  serial,
-  text,
-  timestamp,
-  unique,
-  uuid,
-  varchar,
-} from 'drizzle-orm/pg-core'
+import { bigint, check, index, integer, pgTable, serial, text, timestamp, unique, uuid, varchar } from 'drizzle-orm/pg-core'
 
 /**
  * Postgres is the truth: products with how many units were sold, and orders.
@@ -40,10 +28,7 @@ export const products = pgTable(
     check('products_total_stock_nonnegative', sql`${t.totalStock} >= 0`),
     check('products_price_nonnegative', sql`${t.priceCents} IS NULL OR ${t.priceCents} >= 0`),
     check('products_max_per_user_positive', sql`${t.maxPerUser} IS NULL OR ${t.maxPerUser} > 0`),
-    check(
-      'products_sale_window_ordered',
-      sql`${t.saleStartsAt} IS NULL OR ${t.saleEndsAt} IS NULL OR ${t.saleStartsAt} < ${t.saleEndsAt}`,
-    ),
+    check('products_sale_window_ordered', sql`${t.saleStartsAt} IS NULL OR ${t.saleEndsAt} IS NULL OR ${t.saleStartsAt} < ${t.saleEndsAt}`),
   ],
 )
 

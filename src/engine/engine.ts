@@ -5,10 +5,46 @@ import type { ScriptPort } from './port'
 import { asArray, asInt, tagOf, UnexpectedReplyError } from './replies'
 import { runScript, type LuaScript } from './run-script'
 import { initProductScript, listHoldsScript, pingScript, releaseScript, reserveBulkScript, reserveScript, statusScript } from './scripts'
-import type { Engine, EngineOptions, HeldNow, Hold, ItemRef, NotLoaded, ReserveRefusal } from './types'
+import type { Ledger } from './ledger'
+import type {
+  BulkItem,
+  BulkResult,
+  EngineOptions,
+  Guard,
+  HeldNow,
+  Hold,
+  ItemRef,
+  NotLoaded,
+  ProductInit,
+  RateInfo,
+  RateLimited,
+  ReleaseResult,
+  ReserveRefusal,
+  ReserveResult,
+  StatusResult,
+} from './types'
 
 export type * from './ledger'
 export type * from './types'
+
+/** The reservation engine: holds, checkout and the reconciler's tools, each one Lua script. */
+export interface Engine extends Ledger {
+  initProduct(id: number, p: ProductInit): Promise<void>
+  /** reloads a live product's bought counts (their key was lost) from Postgres's orders */
+  reloadBought(id: number, bought: Map<string, number>): Promise<void>
+  reserve(userId: string, productId: number, quantity: number, guard?: Guard): Promise<ReserveResult>
+  reserveBulk(userId: string, items: BulkItem[], guard?: Guard): Promise<BulkResult>
+  release(userId: string, productId: number, guard?: Guard): Promise<ReleaseResult>
+  /** Counts a write refused before its script ran (bad token, failed challenge) against the address. */
+  chargeAddress(address: string): Promise<RateLimited | { ok: true; rate?: RateInfo }>
+  status(productId: number): Promise<StatusResult>
+  listHolds(userId: string): Promise<Hold[]>
+  /**
+   * Resolves when Redis runs scripts, with its eviction policy when the server
+   * tells it; throws StoreUnavailableError otherwise.
+   */
+  ping(): Promise<{ maxmemoryPolicy?: string }>
+}
 
 const NOT_LOADED: NotLoaded = { ok: false, reason: 'NOT_LOADED' }
 /** Bought counts per init-product call: far below Lua's unpack and Redis's argument limits. */

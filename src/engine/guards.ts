@@ -71,7 +71,10 @@ export function createGuards(run: Run, keys: Keys, opts: EngineOptions): Guards 
       const windowKey = { ip: keys.rate('a', guard.address), user: keys.rate('c', guard.customer) }
       const counted = limits.maxHeldPerAddress > 0
       return {
-        refused: remembered([['ip', windowKey.ip], ['user', windowKey.user]]),
+        refused: remembered([
+          ['ip', windowKey.ip],
+          ['user', windowKey.user],
+        ]),
         keys: [windowKey.ip, windowKey.user],
         holdArgs: [counted ? guard.address : '', String(limits.maxHeldPerAddress)],
         windowArgs: [limits.address, limits.customer].flatMap((w) => [String(w.max), String(w.windowMs)]),

@@ -298,12 +298,19 @@ export function createLedger(run: Run, keys: Keys, guards: Guards): Ledger {
 
     async repair(productId, report, truth) {
       const name = reconcileScript.name
-      const args = ['repair', String(productId), String(report.settled), String(truth.sold), String(truth.total), String(truth.stockVersion), ...truth.recordedOrderIds]
+      const args = [
+        'repair',
+        String(productId),
+        String(report.settled),
+        String(truth.sold),
+        String(truth.total),
+        String(truth.stockVersion),
+        ...truth.recordedOrderIds,
+      ]
       const reply = asArray(name, await run(reconcileScript, [...keys.productArgs(productId), keys.pendingQueue], args))
       const tag = tagOf(name, reply)
       if (tag === 'REPAIRED' || tag === 'RACED' || tag === 'NOT_LOADED') return tag
       throw new UnexpectedReplyError(name, reply)
     },
-
   }
 }

@@ -14,12 +14,7 @@ export interface LuaScript {
  * EVAL of the source when Redis answers NOSCRIPT (which also caches it).
  * A store failure is named after the script, for the logs.
  */
-export async function runScript(
-  port: ScriptPort,
-  script: LuaScript,
-  keys: string[],
-  args: string[],
-): Promise<unknown> {
+export async function runScript(port: ScriptPort, script: LuaScript, keys: string[], args: string[]): Promise<unknown> {
   try {
     try {
       return await port.evalsha(script.sha, keys, args)

@@ -1,4 +1,3 @@
-import type { Ledger } from './ledger'
 import type { RefusalMemory } from './refusal-memory'
 
 /** The holds side of the engine: what it is given and what it answers. */
@@ -103,28 +102,8 @@ export type BulkResult =
 
 export type ReleaseResult = Rated<{ ok: true; released: number } | { ok: false; reason: 'NO_RESERVATION' }> | NotLoaded | RateLimited
 
-export type StatusResult =
-  | { ok: true; name: string; total: number; sold: number; reserved: number; available: number }
-  | NotLoaded
+export type StatusResult = { ok: true; name: string; total: number; sold: number; reserved: number; available: number } | NotLoaded
 
 export interface Hold extends HeldNow {
   productId: number
-}
-
-export interface Engine extends Ledger {
-  initProduct(id: number, p: ProductInit): Promise<void>
-  /** reloads a live product's bought counts (their key was lost) from Postgres's orders */
-  reloadBought(id: number, bought: Map<string, number>): Promise<void>
-  reserve(userId: string, productId: number, quantity: number, guard?: Guard): Promise<ReserveResult>
-  reserveBulk(userId: string, items: BulkItem[], guard?: Guard): Promise<BulkResult>
-  release(userId: string, productId: number, guard?: Guard): Promise<ReleaseResult>
-  /** Counts a write refused before its script ran (bad token, failed challenge) against the address. */
-  chargeAddress(address: string): Promise<RateLimited | { ok: true; rate?: RateInfo }>
-  status(productId: number): Promise<StatusResult>
-  listHolds(userId: string): Promise<Hold[]>
-  /**
-   * Resolves when Redis runs scripts, with its eviction policy when the server
-   * tells it; throws StoreUnavailableError otherwise.
-   */
-  ping(): Promise<{ maxmemoryPolicy?: string }>
 }

@@ -83,7 +83,11 @@ function logStoreError(c: Context<AppEnv>, err: StoreUnavailableError) {
  * parameters (user ids, keys) in theirs.
  */
 function logError(c: Context<AppEnv>, err: Error, level: 'warn' | 'error') {
-  const frames = err.stack?.split('\n').filter((line) => /^\s+at /.test(line)).slice(0, 5).join('\n')
+  const frames = err.stack
+    ?.split('\n')
+    .filter((line) => /^\s+at /.test(line))
+    .slice(0, 5)
+    .join('\n')
   log(c, level, { error: err.name, sqlstate: pgError(err)?.code, stack: frames })
 }
 
@@ -94,8 +98,7 @@ function log(c: Context<AppEnv>, level: 'warn' | 'error', details: Record<string
   else console.error(JSON.stringify({ level, event: 'request_error', ...fields }))
 }
 
-export const notFound: NotFoundHandler<AppEnv> = (c) =>
-  c.json(failure('NOT_FOUND', `No route for ${c.req.method} ${c.req.path}`), 404)
+export const notFound: NotFoundHandler<AppEnv> = (c) => c.json(failure('NOT_FOUND', `No route for ${c.req.method} ${c.req.path}`), 404)
 
 /** 405 with `Allow` when the path is served with other methods (`allowed` says which), else 404. */
 export const notFoundOrNotAllowed =

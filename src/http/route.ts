@@ -80,7 +80,9 @@ type In<S extends RouteSpec> = {
       : InferInput<z.input<S[K]>, Targets[K]>
     : never
 }
-type Out<S extends RouteSpec> = { [K in keyof Targets as S[K] extends z.ZodType ? Targets[K] : never]: S[K] extends z.ZodType ? z.output<S[K]> : never }
+type Out<S extends RouteSpec> = {
+  [K in keyof Targets as S[K] extends z.ZodType ? Targets[K] : never]: S[K] extends z.ZodType ? z.output<S[K]> : never
+}
 
 /**
  * The middleware of a declared operation, typed with what it validates (for

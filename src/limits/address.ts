@@ -34,7 +34,11 @@ function ipv6Groups(text: string): number[] | undefined {
 }
 
 export function clientAddress(ip: string | undefined): string {
-  const text = ip?.trim().replace(/^\[|\]$/g, '').replace(/%.*$/, '') ?? ''
+  const text =
+    ip
+      ?.trim()
+      .replace(/^\[|\]$/g, '')
+      .replace(/%.*$/, '') ?? ''
   if (IPV4.test(text)) return text
   const groups = ipv6Groups(text)
   if (!groups) return UNKNOWN_ADDRESS
@@ -42,5 +46,8 @@ export function clientAddress(ip: string | undefined): string {
   if (groups.slice(0, 5).every((g) => g === 0) && groups[5] === 0xffff) {
     return [groups[6]! >> 8, groups[6]! & 255, groups[7]! >> 8, groups[7]! & 255].join('.')
   }
-  return `${groups.slice(0, 4).map((g) => g.toString(16)).join(':')}::/64`
+  return `${groups
+    .slice(0, 4)
+    .map((g) => g.toString(16))
+    .join(':')}::/64`
 }

@@ -1,5 +1,6 @@
 import { Ratelimit } from '@upstash/ratelimit'
 import type { Config } from '../env'
+import { perConfig } from '../lib/per-config'
 
 export interface RateDecision {
   success: boolean
@@ -28,7 +29,7 @@ export interface RatelimitRedis {
 // Clients already blocked are answered from memory (no Redis command) until
 // their window resets; the cache must outlive one request to be of any use,
 // so it lives as long as the isolate's parsed configuration.
-const blockedCaches = new WeakMap<Config, Map<string, number>>()
+const blockedClients = perConfig((_: Config) => new Map<string, number>())
 
 // The library's declared client type also lists get and set, which only its
 // dynamic limits use.
@@ -36,13 +37,11 @@ type LibraryRedis = ConstructorParameters<typeof Ratelimit>[0]['redis']
 
 /** A sliding-window limit per client address in Redis via @upstash/ratelimit (RATE_LIMIT_*). */
 export function upstashRateLimiter(redis: RatelimitRedis, config: Config): RateLimiter {
-  let blocked = blockedCaches.get(config)
-  if (!blocked) blockedCaches.set(config, (blocked = new Map()))
   const limiter = new Ratelimit({
     redis: redis as unknown as LibraryRedis,
     limiter: Ratelimit.slidingWindow(config.RATE_LIMIT_MAX_REQUESTS, `${config.RATE_LIMIT_WINDOW_MS} ms`),
     prefix: `{${config.REDIS_PREFIX}}:rl:ip`,
-    ephemeralCache: blocked,
+    ephemeralCache: blockedClients(config),
     analytics: false,
     timeout: 0, // Redis errors surface to the caller, which decides to fail open or not
   })

@@ -3,6 +3,7 @@ import { createMiddleware } from 'hono/factory'
 import { createRemoteJWKSet, errors, jwtVerify, type JWTVerifyGetKey } from 'jose'
 import type { Guard } from '../engine'
 import type { Config } from '../env'
+import { perConfig } from '../lib/per-config'
 import { AppError, rateLimitedError } from '../errors/app-error'
 import { statusOf } from '../errors/status'
 import { clientAddress } from '../limits/address'
@@ -41,23 +42,15 @@ export const adminOnly = createMiddleware<AppEnv>(async (c, next) => {
 
 // The key set (with jose's cache, cooldown and timeout) must outlive requests:
 // one per isolate's parsed configuration.
-const keySets = new WeakMap<Config, JWTVerifyGetKey>()
-
-function verificationKey(config: Config): JWTVerifyGetKey {
-  let key = keySets.get(config)
-  if (!key) {
-    const secret = config.JWT_SECRET ? new TextEncoder().encode(config.JWT_SECRET) : undefined
-    key = secret
-      ? async () => secret
-      : createRemoteJWKSet(new URL(config.JWT_JWKS_URL!), {
-          timeoutDuration: JWKS_TIMEOUT_MS,
-          cooldownDuration: JWKS_COOLDOWN_MS,
-          cacheMaxAge: JWKS_MAX_AGE_MS,
-        })
-    keySets.set(config, key)
-  }
-  return key
-}
+const verificationKey = perConfig((config: Config): JWTVerifyGetKey => {
+  const secret = config.JWT_SECRET ? new TextEncoder().encode(config.JWT_SECRET) : undefined
+  if (secret) return async () => secret
+  return createRemoteJWKSet(new URL(config.JWT_JWKS_URL!), {
+    timeoutDuration: JWKS_TIMEOUT_MS,
+    cooldownDuration: JWKS_COOLDOWN_MS,
+    cacheMaxAge: JWKS_MAX_AGE_MS,
+  })
+})
 
 /** The JWKS could not be had (timeout, network, not 200, not a key set): ours to fix, not the caller's token. */
 function keysUnavailable(err: unknown): boolean {

@@ -1,5 +1,6 @@
 import { createMiddleware } from 'hono/factory'
 import type { Config } from '../env'
+import { perConfig } from '../lib/per-config'
 import { AppError } from '../errors/app-error'
 import type { AppEnv } from '../http/app-env'
 import { chargeRefused } from './auth'
@@ -17,13 +18,7 @@ interface Verdict {
   until: number
 }
 
-const verdictCaches = new WeakMap<Config, Map<string, Verdict>>()
-
-function verdicts(config: Config): Map<string, Verdict> {
-  let cache = verdictCaches.get(config)
-  if (!cache) verdictCaches.set(config, (cache = new Map()))
-  return cache
-}
+const verdicts = perConfig((_: Config) => new Map<string, Verdict>())
 
 /** Cloudflare's siteverify (https://developers.cloudflare.com/turnstile/get-started/server-side-validation/). */
 async function siteverify(config: Config, token: string, remoteIp: string | undefined): Promise<boolean> {

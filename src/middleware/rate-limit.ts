@@ -2,6 +2,7 @@ import type { Context } from 'hono'
 import { createMiddleware } from 'hono/factory'
 import { rateLimitedError } from '../errors/app-error'
 import { StoreUnavailableError } from '../errors/store-unavailable'
+import type { RateDecision } from '../limits/rate-limiter'
 import type { RateReport } from '../errors/app-error'
 import type { AppEnv } from '../http/app-env'
 
@@ -29,7 +30,7 @@ export function setRateHeaders(c: Context<AppEnv>, rate: RateReport | undefined)
 export const limitPerIp = createMiddleware<AppEnv>(async (c, next) => {
   const limiter = c.get('deps').limiter
   if (!limiter) return next()
-  let decision
+  let decision: RateDecision
   try {
     decision = await limiter.limit(c.get('clientIp') ?? 'unknown')
   } catch (err) {

@@ -17,7 +17,6 @@ export const TAGS = [
   { name: 'Health', description: 'Whether the stores answer.' },
 ] as const satisfies readonly { name: Tag; description: string }[]
 
-
 const DESCRIPTION = `Reservations and checkout for flash sales: \`reserve\` puts a short hold on
 limited stock, \`checkout\` turns the hold into an order, and a hold that is
 neither bought nor cancelled lapses and its units go back on sale.
@@ -72,7 +71,7 @@ const documentation: GenerateSpecOptions['documentation'] = {
       adminToken: {
         type: 'http',
         scheme: 'bearer',
-        description: 'The server\'s ADMIN_TOKEN. Product writes need it; with no ADMIN_TOKEN set they answer 403.',
+        description: "The server's ADMIN_TOKEN. Product writes need it; with no ADMIN_TOKEN set they answer 403.",
       },
       shopperJwt: {
         type: 'http',

@@ -26,13 +26,13 @@ const AUTH_ERRORS: Record<Access, ErrorsByStatus> = {
   public: {},
   admin: {
     401: ['UNAUTHORIZED'],
-    403: [
-      'FORBIDDEN',
-      { code: 'FORBIDDEN', error: 'Admin routes are disabled: ADMIN_TOKEN is not set' },
-    ],
+    403: ['FORBIDDEN', { code: 'FORBIDDEN', error: 'Admin routes are disabled: ADMIN_TOKEN is not set' }],
   },
   shopper: {
-    401: [{ code: 'UNAUTHORIZED', error: 'Send a bearer token for this user' }, { code: 'UNAUTHORIZED', error: 'Token expired' }],
+    401: [
+      { code: 'UNAUTHORIZED', error: 'Send a bearer token for this user' },
+      { code: 'UNAUTHORIZED', error: 'Token expired' },
+    ],
     403: [{ code: 'FORBIDDEN', error: 'The token is for another user' }],
   },
 }
@@ -61,7 +61,10 @@ function byStatus(errors: readonly ErrorCase[]): ErrorsByStatus {
     const [code, which] = typeof e === 'string' ? [e, undefined] : [e.code, e.case]
     const statuses = which === undefined ? statusesOf(code) : [statusOf(code, which)]
     const { case: _, ...example } = typeof e === 'string' ? { case: undefined } : e
-    for (const status of statuses) (grouped[status] ??= []).push(typeof e === 'string' ? e : (example as ErrorExampleCase))
+    for (const status of statuses) {
+      grouped[status] ??= []
+      grouped[status].push(typeof e === 'string' ? e : (example as ErrorExampleCase))
+    }
   }
   return grouped
 }

@@ -164,12 +164,10 @@ export function errorResponse(status: number, cases: readonly ErrorExampleCase[]
     examples[name] = { summary: `${code}: ${example.error}`, value: failure(code, example.error, example.details) }
   })
   const headers: Record<string, OpenAPIV3_1.ReferenceObject> = { ...ERROR_HEADERS[status] }
-  if (status === 409 && (codes.includes('IDEMPOTENCY_KEY_IN_FLIGHT') || codes.includes('STOCK_EDIT_IN_FLIGHT'))) headers['Retry-After'] = ref('Retry-After')
+  if (status === 409 && (codes.includes('IDEMPOTENCY_KEY_IN_FLIGHT') || codes.includes('STOCK_EDIT_IN_FLIGHT')))
+    headers['Retry-After'] = ref('Retry-After')
   return {
-    description: [
-      `${STATUS_TEXT[status] ?? status}:`,
-      ...codes.map((code) => `- \`${code}\`: ${ERROR_EXAMPLES[code].meaning}`),
-    ].join('\n'),
+    description: [`${STATUS_TEXT[status] ?? status}:`, ...codes.map((code) => `- \`${code}\`: ${ERROR_EXAMPLES[code].meaning}`)].join('\n'),
     ...(Object.keys(headers).length ? { headers } : {}),
     content: {
       'application/json': {

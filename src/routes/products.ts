@@ -3,14 +3,7 @@ import type { AppEnv } from '../http/app-env'
 import { route } from '../http/route'
 import { productStatusView, productView } from '../http/views'
 import { productParams } from '../schemas/common'
-import {
-  createProductBody,
-  productResponse,
-  productsPageResponse,
-  productsQuery,
-  productStatusResponse,
-  updateStockBody,
-} from '../schemas/products'
+import { createProductBody, productResponse, productsPageResponse, productsQuery, productStatusResponse, updateStockBody } from '../schemas/products'
 import { catalogue, createProduct, getProduct, productStatus } from '../services/products'
 import { setTotalStock } from '../services/stock'
 
@@ -108,6 +101,4 @@ export const productRoutes = new Hono<AppEnv>()
     const product = await setTotalStock(c.get('deps'), c.req.valid('param').productId, c.req.valid('json').total_stock)
     return setStock.ok(c, productView(product))
   })
-  .get('/:productId/status', status, async (c) =>
-    status.ok(c, productStatusView(await productStatus(c.get('deps'), c.req.valid('param').productId))),
-  )
+  .get('/:productId/status', status, async (c) => status.ok(c, productStatusView(await productStatus(c.get('deps'), c.req.valid('param').productId))))

@@ -77,7 +77,11 @@ export const money = z
   .union(
     [
       // JSON Schema's multipleOf is exact decimal arithmetic; the server's check is parseCents.
-      z.number().min(0, MONEY).max(MAX_CENTS / 100, MONEY).meta({ multipleOf: 0.01 }),
+      z
+        .number()
+        .min(0, MONEY)
+        .max(MAX_CENTS / 100, MONEY)
+        .meta({ multipleOf: 0.01 }),
       z.string().regex(MONEY_TEXT, MONEY),
     ],
     { error: MONEY },

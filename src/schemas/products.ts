@@ -26,7 +26,9 @@ export const createProductBody = z
   })
   .meta({
     id: 'CreateProduct',
-    examples: [{ name: 'Sneaker drop', description: 'Limited run', total_stock: 100, price: '89.90', max_per_user: 2, sale_starts_at: '2026-05-01T12:00:00Z' }],
+    examples: [
+      { name: 'Sneaker drop', description: 'Limited run', total_stock: 100, price: '89.90', max_per_user: 2, sale_starts_at: '2026-05-01T12:00:00Z' },
+    ],
   })
 
 export type CreateProductBody = z.output<typeof createProductBody>

@@ -49,14 +49,10 @@ export const holdResponse = z
     product_id: z.string(),
     quantity: z.number().int().meta({ description: 'Units held now (a second reserve adds to the hold)' }),
     expires_at: z.iso.datetime().meta({ description: 'When the hold lapses and its units go back on sale' }),
-    may_buy_more: z
-      .number()
-      .int()
-      .nullable()
-      .meta({
-        description:
-          'Units this customer may still reserve or buy of the product: max_per_user minus what they hold, are buying and bought; null when the product has no max_per_user',
-      }),
+    may_buy_more: z.number().int().nullable().meta({
+      description:
+        'Units this customer may still reserve or buy of the product: max_per_user minus what they hold, are buying and bought; null when the product has no max_per_user',
+    }),
   })
   .meta({
     id: 'Hold',

@@ -72,7 +72,8 @@ async function checkRedis(host: SelfHost, config: SelfHostConfig): Promise<strin
 }
 
 async function checkPostgres(host: SelfHost, config: SelfHostConfig): Promise<string | undefined> {
-  const via = host.postgres === 'neon-http' ? ` over Neon HTTP${config.NEON_FETCH_ENDPOINT ? ` (NEON_FETCH_ENDPOINT=${config.NEON_FETCH_ENDPOINT})` : ''}` : ''
+  const via =
+    host.postgres === 'neon-http' ? ` over Neon HTTP${config.NEON_FETCH_ENDPOINT ? ` (NEON_FETCH_ENDPOINT=${config.NEON_FETCH_ENDPOINT})` : ''}` : ''
   const where = `Postgres at DATABASE_URL=${redactUrl(config.DATABASE_URL)}${via}`
   let present: Record<string, unknown> | undefined
   try {
@@ -98,8 +99,6 @@ async function checkPostgres(host: SelfHost, config: SelfHostConfig): Promise<st
  * every problem.
  */
 export async function checkStores(host: SelfHost, config: SelfHostConfig): Promise<void> {
-  const problems = (await Promise.all([checkRedis(host, config), checkPostgres(host, config)])).filter(
-    (p): p is string => p !== undefined,
-  )
+  const problems = (await Promise.all([checkRedis(host, config), checkPostgres(host, config)])).filter((p): p is string => p !== undefined)
   if (problems.length) throw new StartupError(problems)
 }

@@ -1,5 +1,5 @@
 import { pgError } from '../db/errors'
-import { findOrderByKey, recordOrder } from '../db/orders'
+import { findOrderByKey, type RecordResult, recordOrder } from '../db/orders'
 import type { Deps } from '../deps'
 import type { CheckoutRequest, Guard, PendingOrder, RateInfo } from '../engine'
 import { AppError } from '../errors/app-error'
@@ -34,7 +34,9 @@ interface Attempt {
  * the order placed, or the refusal (its code says its status). Plain values,
  * so the HTTP side renders a replay exactly as it rendered the first answer.
  */
-type Recorded = { kind: 'order'; order: Omit<PlacedOrder, 'createdAt'> & { createdAt: string } } | { kind: 'refusal'; code: ErrorCode; message: string; details?: unknown[] }
+type Recorded =
+  | { kind: 'order'; order: Omit<PlacedOrder, 'createdAt'> & { createdAt: string } }
+  | { kind: 'refusal'; code: ErrorCode; message: string; details?: unknown[] }
 
 /** The record of a placed order (JSON writes its createdAt as ISO text). */
 export const orderRecord = (order: PlacedOrder) => ({ kind: 'order', body: JSON.stringify({ kind: 'order', order }) })
@@ -122,7 +124,7 @@ async function refuse(a: Attempt, code: ErrorCode, message: string, details?: un
 
 async function confirm(a: Attempt, order: PendingOrder): Promise<CheckoutOutcome> {
   const { deps } = a
-  let result
+  let result: RecordResult
   try {
     result = await recordOrder(deps.db, {
       id: order.orderId,
@@ -136,7 +138,8 @@ async function confirm(a: Attempt, order: PendingOrder): Promise<CheckoutOutcome
   } catch (err) {
     if (err instanceof StoreUnavailableError || !pgError(err)) {
       // Unknown outcome: the pending entry waits for a retry or the reconciler.
-      if (a.keyHash) await deps.engine.settle({ productId: order.productId, orderId: order.orderId, mode: 'release', keyHash: a.keyHash }).catch(() => {})
+      if (a.keyHash)
+        await deps.engine.settle({ productId: order.productId, orderId: order.orderId, mode: 'release', keyHash: a.keyHash }).catch(() => {})
       throw err
     }
     await deps.engine.settle({ productId: order.productId, orderId: order.orderId, mode: 'give_back' })

@@ -40,7 +40,10 @@ async function probe<T>(check: () => Promise<T>, more: (result: T) => Partial<St
 /** Checks both stores in parallel, each bounded in time, and whether Redis may evict keys. */
 export async function checkHealth(deps: Pick<Deps, 'engine' | 'db'>): Promise<Health> {
   const [redis, postgres] = await Promise.all([
-    probe(() => deps.engine.ping(), (pong) => (pong.maxmemoryPolicy ? { maxmemoryPolicy: pong.maxmemoryPolicy } : {})),
+    probe(
+      () => deps.engine.ping(),
+      (pong) => (pong.maxmemoryPolicy ? { maxmemoryPolicy: pong.maxmemoryPolicy } : {}),
+    ),
     probe(() => deps.db.execute(sql`select 1`)),
   ])
   const evicting = redis.maxmemoryPolicy !== undefined && redis.maxmemoryPolicy !== 'noeviction'

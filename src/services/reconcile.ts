@@ -76,7 +76,12 @@ export async function reconcile(deps: Deps, opts: ReconcileOptions = {}): Promis
     let sold = pg.sold
     for (const [orderId, units] of r.pendingOrders) if (!recorded.has(orderId)) sold += units
     if (r.sold === sold && r.total === pg.totalStock) continue
-    const outcome = await deps.engine.repair(pg.id, r, { sold: pg.sold, total: pg.totalStock, stockVersion: pg.stockVersion, recordedOrderIds: pg.recordedOrderIds })
+    const outcome = await deps.engine.repair(pg.id, r, {
+      sold: pg.sold,
+      total: pg.totalStock,
+      stockVersion: pg.stockVersion,
+      recordedOrderIds: pg.recordedOrderIds,
+    })
     if (outcome === 'REPAIRED') report.products_repaired++
     else if (outcome === 'RACED') report.products_raced++
   }
@@ -95,7 +100,14 @@ async function settlePending(deps: Deps, opts: ReconcileOptions, report: Reconci
     if (c.ok) claimed.push({ queued, claim: c.claim })
     else if (c.reason === 'BUSY') report.pending_busy++
   }
-  const orders = new Map((await findOrders(deps.db, claimed.map((c) => c.queued.orderId))).map((row) => [row.id, row]))
+  const orders = new Map(
+    (
+      await findOrders(
+        deps.db,
+        claimed.map((c) => c.queued.orderId),
+      )
+    ).map((row) => [row.id, row]),
+  )
   for (const { queued, claim } of claimed) {
     const { productId, orderId, keyHash } = queued
     const row = orders.get(orderId)

@@ -45,7 +45,7 @@ export async function setTotalStock(deps: Deps, productId: number, total: number
     }
   }
 
-  let row
+  let row: Product | undefined
   try {
     row = await updateTotalStock(deps.db, productId, total)
   } catch (err) {

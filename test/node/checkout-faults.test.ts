@@ -61,7 +61,13 @@ describe('Postgres unreachable during checkout', () => {
     const id = await product(5)
     await reserve('lost-answer', id, 2)
     const deps = edgeDeps(h.config)
-    const taken = await deps.engine.checkout({ userId: 'lost-answer', productId: Number(id), quantity: 2, amountCents: 400, orderId: crypto.randomUUID() })
+    const taken = await deps.engine.checkout({
+      userId: 'lost-answer',
+      productId: Number(id),
+      quantity: 2,
+      amountCents: 400,
+      orderId: crypto.randomUUID(),
+    })
     if (!taken.ok) throw new Error(`checkout refused: ${taken.reason}`)
     await recordOrder(deps.db, { ...taken.order, id: taken.order.orderId, idempotencyKey: null, totalAmountCents: 400 })
     expect(await runReconciler()).toMatchObject({ pending_confirmed: 1, pending_given_back: 0 })
@@ -88,7 +94,10 @@ describe('Postgres refuses the statement', () => {
 describe('Redis flushed after some orders', () => {
   it('status rehydrates sold from Postgres', async () => {
     const id = await product(6)
-    for (const [user, q] of [['flush-a', 1], ['flush-b', 2]] as const) {
+    for (const [user, q] of [
+      ['flush-a', 1],
+      ['flush-b', 2],
+    ] as const) {
       await reserve(user, id, q)
       expect((await h.api.call('POST', '/api/checkout', checkoutBody(user, id, q))).status).toBe(201)
     }
@@ -110,7 +119,10 @@ describe('an Idempotency-Key still in flight', () => {
       await new Promise((r) => setTimeout(r, 3000))
       const upstream = await fetch(h.stack.vars.NEON_FETCH_ENDPOINT, {
         method: 'POST',
-        headers: Object.fromEntries(Object.entries(req.headers).filter(([k]) => k.startsWith('neon-') || k === 'content-type')) as Record<string, string>,
+        headers: Object.fromEntries(Object.entries(req.headers).filter(([k]) => k.startsWith('neon-') || k === 'content-type')) as Record<
+          string,
+          string
+        >,
         body: Buffer.concat(chunks),
       })
       res.writeHead(upstream.status, { 'content-type': 'application/json' }).end(await upstream.text())

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest'
 import { edgeDeps } from '../../src/deps'
 import { createKeys } from '../../src/engine'
 import { reconcile } from '../../src/services/reconcile'
-import type { ApiClient } from '../support/client'
+import type { ApiClient, Reply } from '../support/client'
 import { expectConserved, sql } from '../support/conservation'
 import { startNeonProxy, type NeonFault, type NeonProxy } from '../support/neon-proxy'
 import { startNodeHarness, type NodeHarness } from '../support/node-app'
@@ -117,12 +117,17 @@ it(`conserves every unit over ${OPS} random concurrent operations under a nemesi
 
   async function step() {
     const rare = random()
-    const op = rare < 0.01 ? 'reconcile' : rare < 0.03 ? 'restock' : pick(['reserve', 'reserve', 'reserve', 'bulk', 'cancel', 'checkout', 'checkout', 'status', 'wait'] as const)
+    const op =
+      rare < 0.01
+        ? 'reconcile'
+        : rare < 0.03
+          ? 'restock'
+          : pick(['reserve', 'reserve', 'reserve', 'bulk', 'cancel', 'checkout', 'checkout', 'status', 'wait'] as const)
     counts[op] = (counts[op] ?? 0) + 1
     const user = pick(users)
     const p = pick(products)
     const quantity = 1 + Math.floor(random() * 3)
-    let res
+    let res: Reply
     switch (op) {
       case 'reserve':
         res = await api.call('POST', '/api/reserve', { user_id: user, product_id: p.id, quantity })
@@ -158,7 +163,9 @@ it(`conserves every unit over ${OPS} random concurrent operations under a nemesi
       case 'restock': {
         const current = await api.call('GET', `/api/products/${p.id}/status`)
         if (current.status !== 200) return
-        res = await api.call('PATCH', `/api/products/${p.id}`, { total_stock: Math.max(0, current.body.data.total_stock + Math.floor(random() * 8) - 3) })
+        res = await api.call('PATCH', `/api/products/${p.id}`, {
+          total_stock: Math.max(0, current.body.data.total_stock + Math.floor(random() * 8) - 3),
+        })
         break
       }
       case 'reconcile': // the cron runs while shoppers buy
@@ -180,19 +187,28 @@ it(`conserves every unit over ${OPS} random concurrent operations under a nemesi
   )
   proxy.fault = { kind: 'pass' }
   // Nothing fails but a refusal the contract names, or a 503 while a store is broken.
-  expect(statuses.filter((s) => s >= 500 && s !== 503), `seed ${SEED}`).toEqual([])
+  expect(
+    statuses.filter((s) => s >= 500 && s !== 503),
+    `seed ${SEED}`,
+  ).toEqual([])
 
   // Every hold lapses; then at most two reconciler passes settle and repair everything.
   await new Promise((r) => setTimeout(r, 2100))
   for (let pass = 0; pass < 2; pass++) await reconcile(edgeDeps(config), { pendingOlderThanMs: 0 })
-  await expectConserved(api, h.db.url, products.map((p) => p.id))
+  await expectConserved(
+    api,
+    h.db.url,
+    products.map((p) => p.id),
+  )
   for (const p of products) {
     expect((await api.call('GET', `/api/products/${p.id}/status`)).body.data.reserved_stock, `seed ${SEED}`).toBe(0)
   }
   expect(await scanKeys(redis, `{${h.prefix}}:p:*:pending`), `seed ${SEED}: no pending checkout left`).toEqual([])
   const orders = await sql(h.db.url, 'SELECT user_id, product_id, count(*)::int AS n FROM orders GROUP BY user_id, product_id')
   for (const o of orders) {
-    expect(o.n, `seed ${SEED}: orders of ${o.user_id} for ${o.product_id} without a hold`).toBeLessThanOrEqual(granted.get(`${o.user_id}|${o.product_id}`) ?? 0)
+    expect(o.n, `seed ${SEED}: orders of ${o.user_id} for ${o.product_id} without a hold`).toBeLessThanOrEqual(
+      granted.get(`${o.user_id}|${o.product_id}`) ?? 0,
+    )
   }
   const limited = await sql(h.db.url, 'SELECT user_id, sum(quantity)::int AS n FROM orders WHERE product_id = $1 GROUP BY user_id', [products[4]!.id])
   for (const o of limited) expect(o.n, `seed ${SEED}: max_per_user of ${o.user_id}`).toBeLessThanOrEqual(4)

@@ -89,7 +89,12 @@ describe('stock edits, one per product at a time', () => {
     const [stale] = await productCounters(d.db, [Number(id)], [])
     expect((await h.api.call('PATCH', `/api/products/${id}`, { total_stock: 4 })).status).toBe(200)
     // The reconciler's repair with what it read before the PATCH: it must change nothing.
-    const outcome = await d.engine.repair(Number(id), report, { sold: stale!.sold, total: stale!.totalStock, stockVersion: stale!.stockVersion, recordedOrderIds: [] })
+    const outcome = await d.engine.repair(Number(id), report, {
+      sold: stale!.sold,
+      total: stale!.totalStock,
+      stockVersion: stale!.stockVersion,
+      recordedOrderIds: [],
+    })
     expect(outcome).toBe('RACED')
     expect([(await status(id)).total_stock, await pgTotal(id)]).toEqual([4, 4])
     // Even with a matching settled counter, an older stock_version never wins.
@@ -115,7 +120,9 @@ describe('the reconciler claims a pending checkout before it reads Postgres', ()
     const retry = await h.api.call('POST', '/api/checkout', checkoutBody('claimed', id, 1), key)
     expect(retry.status).toBe(409)
     expect(retry.body.code).toBe('IDEMPOTENCY_KEY_IN_FLIGHT')
-    expect(await d.engine.settle({ productId: Number(id), orderId: queued!.orderId, mode: 'give_back', keyHash: queued!.keyHash, claim: claim.claim })).toBe(1)
+    expect(
+      await d.engine.settle({ productId: Number(id), orderId: queued!.orderId, mode: 'give_back', keyHash: queued!.keyHash, claim: claim.claim }),
+    ).toBe(1)
     const after = await h.api.call('POST', '/api/checkout', checkoutBody('claimed', id, 1), key)
     expect(after.status).toBe(409)
     expect(after.body.code).toBe('NO_RESERVATION')
@@ -159,7 +166,12 @@ describe('counters are derived, not trusted: losing any one key heals in one rec
     const id = await product(10, { max_per_user: 3 })
     const api = h.api.withConfig({ MAX_HELD_PER_ADDRESS: '5' })
     const from = (ip: string) => ({ 'cf-connecting-ip': ip })
-    for (const [user, ip, q] of [['k-a', '192.0.2.10', 2], ['k-b', '192.0.2.11', 1], ['k-c', '192.0.2.10', 1], ['k-d', '192.0.2.12', 1]] as const) {
+    for (const [user, ip, q] of [
+      ['k-a', '192.0.2.10', 2],
+      ['k-b', '192.0.2.11', 1],
+      ['k-c', '192.0.2.10', 1],
+      ['k-d', '192.0.2.12', 1],
+    ] as const) {
       expect((await api.call('POST', '/api/reserve', { user_id: user, product_id: id, quantity: q }, from(ip))).status).toBe(201)
     }
     expect((await h.api.call('POST', '/api/checkout', checkoutBody('k-c', id, 1))).status).toBe(201)

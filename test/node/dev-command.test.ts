@@ -20,7 +20,13 @@ afterAll(async () => {
 /** What npm run dev must leave alone when it refuses to start: .dev.vars as it was. */
 const devVarsNow = () => (existsSync(DEV_VARS) ? readFileSync(DEV_VARS, 'utf8') : undefined)
 /** Variables a developer might have exported, which would change what these runs mean. */
-const clean = { DATABASE_URL: undefined, UPSTASH_REDIS_REST_URL: undefined, UPSTASH_REDIS_REST_TOKEN: undefined, REDIS_URL: undefined, LOCAL_STORE_RTT_MS: undefined }
+const clean = {
+  DATABASE_URL: undefined,
+  UPSTASH_REDIS_REST_URL: undefined,
+  UPSTASH_REDIS_REST_TOKEN: undefined,
+  REDIS_URL: undefined,
+  LOCAL_STORE_RTT_MS: undefined,
+}
 
 describe('npm run dev refuses what cannot work, in one line, before it writes anything', () => {
   it('names the variable and the step', { timeout: 120_000 }, async () => {
@@ -31,10 +37,18 @@ describe('npm run dev refuses what cannot work, in one line, before it writes an
     const cases: { env: Record<string, string>; says: string; touchesData: boolean }[] = [
       { env: { PORT: String(busyPort) }, says: `PORT ${busyPort} is already in use on 127.0.0.1`, touchesData: false },
       { env: { PORT: '70000' }, says: 'PORT must be a whole number from 1 to 65535', touchesData: false },
-      { env: { DATABASE_URL: 'postgress://postgres@127.0.0.1:5432/x' }, says: 'DATABASE_URL must be a postgres:// or postgresql:// URL', touchesData: false },
+      {
+        env: { DATABASE_URL: 'postgress://postgres@127.0.0.1:5432/x' },
+        says: 'DATABASE_URL must be a postgres:// or postgresql:// URL',
+        touchesData: false,
+      },
       { env: { CORS_ORIGINS: 'localhost:5173' }, says: '"localhost:5173" (write http://localhost:5173)', touchesData: false },
       { env: { LOCAL_STORE_RTT_MS: 'fast' }, says: 'LOCAL_STORE_RTT_MS must be a whole number from 0 to 10000', touchesData: false },
-      { env: { REDIS_URL: `redis://127.0.0.1:${deadRedis}` }, says: `REDIS_URL (redis://127.0.0.1:${deadRedis}) does not answer: connection refused`, touchesData: true },
+      {
+        env: { REDIS_URL: `redis://127.0.0.1:${deadRedis}` },
+        says: `REDIS_URL (redis://127.0.0.1:${deadRedis}) does not answer: connection refused`,
+        touchesData: true,
+      },
       {
         env: { DATABASE_URL: `postgres://postgres:secret@127.0.0.1:${deadPostgres}/x` },
         says: `DATABASE_URL (postgres://postgres:***@127.0.0.1:${deadPostgres}/x): applying the migrations: connection refused`,
@@ -114,7 +128,11 @@ describe('npm run dev', () => {
 
     // ADMIN_TOKEN and REDIS_TTL given to the dev command reach the Worker: holds last 2 s.
     const post = (path: string, body: unknown) =>
-      fetch(`${url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${adminToken}` }, body: JSON.stringify(body) })
+      fetch(`${url}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${adminToken}` },
+        body: JSON.stringify(body),
+      })
     const created = await post('/api/products', { name: 'Dev item', total_stock: 3 })
     expect(created.status).toBe(201)
     const product = (await created.json()) as any

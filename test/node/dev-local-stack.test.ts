@@ -37,7 +37,12 @@ describe('the local stack', () => {
   })
 
   it('delays each answer of both servers by rttMs, with the production clients unchanged', async () => {
-    const redis = new Redis({ url: stack.vars.UPSTASH_REDIS_REST_URL, token: stack.vars.UPSTASH_REDIS_REST_TOKEN, enableTelemetry: false, enableAutoPipelining: false })
+    const redis = new Redis({
+      url: stack.vars.UPSTASH_REDIS_REST_URL,
+      token: stack.vars.UPSTASH_REDIS_REST_TOKEN,
+      enableTelemetry: false,
+      enableAutoPipelining: false,
+    })
     neonConfig.fetchEndpoint = stack.vars.NEON_FETCH_ENDPOINT
     const sql = neon(stack.vars.DATABASE_URL)
     const timed = async (call: () => Promise<unknown>) => {
@@ -48,7 +53,12 @@ describe('the local stack', () => {
     expect(await timed(() => redis.ping())).toBeGreaterThanOrEqual(RTT_MS)
     expect(await timed(() => sql`SELECT 1`)).toBeGreaterThanOrEqual(RTT_MS)
     // Without rttMs, no such delay.
-    const fast = new Redis({ url: other.vars.UPSTASH_REDIS_REST_URL, token: other.vars.UPSTASH_REDIS_REST_TOKEN, enableTelemetry: false, enableAutoPipelining: false })
+    const fast = new Redis({
+      url: other.vars.UPSTASH_REDIS_REST_URL,
+      token: other.vars.UPSTASH_REDIS_REST_TOKEN,
+      enableTelemetry: false,
+      enableAutoPipelining: false,
+    })
     await fast.ping()
     expect(await timed(() => fast.ping())).toBeLessThan(RTT_MS)
   })

@@ -40,7 +40,13 @@ describe('npm run reconcile and reconcile:dev say what to do, without a stack tr
 
   it('names the store that does not answer and its variable', async () => {
     const dead = `http://127.0.0.1:${await freePort()}`
-    const { code, output } = await npmRunToEnd('reconcile', { ...none, UPSTASH_REDIS_REST_URL: dead, UPSTASH_REDIS_REST_TOKEN: 't', DATABASE_URL: stack.vars.DATABASE_URL, NEON_FETCH_ENDPOINT: stack.vars.NEON_FETCH_ENDPOINT })
+    const { code, output } = await npmRunToEnd('reconcile', {
+      ...none,
+      UPSTASH_REDIS_REST_URL: dead,
+      UPSTASH_REDIS_REST_TOKEN: 't',
+      DATABASE_URL: stack.vars.DATABASE_URL,
+      NEON_FETCH_ENDPOINT: stack.vars.NEON_FETCH_ENDPOINT,
+    })
     expect(code).toBe(1)
     expect(output).toContain(`reconcile failed: Redis at UPSTASH_REDIS_REST_URL (${dead}) did not answer`)
     expect(output).not.toMatch(STACK_LINE)
@@ -52,7 +58,10 @@ describe('npm run reconcile and reconcile:dev say what to do, without a stack tr
     expect(absent.output).toContain('Start `npm run dev` first')
 
     const stale = join(scratch, 'stale.vars')
-    await writeFile(stale, `# Written by npm run dev (pid ${await deadPid()}) serving http://127.0.0.1:1 with its data in /x.\nDATABASE_URL='postgres://gone'\n`)
+    await writeFile(
+      stale,
+      `# Written by npm run dev (pid ${await deadPid()}) serving http://127.0.0.1:1 with its data in /x.\nDATABASE_URL='postgres://gone'\n`,
+    )
     const gone = await npmRunToEnd('reconcile:dev', none, [stale])
     expect(gone.code).toBe(1)
     expect(gone.output).toMatch(/pid \d+\) that is no longer running\. Start `npm run dev` first/)
@@ -62,7 +71,11 @@ describe('npm run reconcile and reconcile:dev say what to do, without a stack tr
   it('reconcile:dev runs against the stores its .dev.vars names, over the shell’s own', async () => {
     const file = join(scratch, 'live.vars')
     await writeFile(file, dotenvFile({ ...stack.vars, REDIS_PREFIX: prefix }, devVarsHeader('http://127.0.0.1:1', scratch), false))
-    const { code, output } = await npmRunToEnd('reconcile:dev', { UPSTASH_REDIS_REST_URL: 'https://production.example', UPSTASH_REDIS_REST_TOKEN: 'x', DATABASE_URL: 'postgres://prod/db' }, [file])
+    const { code, output } = await npmRunToEnd(
+      'reconcile:dev',
+      { UPSTASH_REDIS_REST_URL: 'https://production.example', UPSTASH_REDIS_REST_TOKEN: 'x', DATABASE_URL: 'postgres://prod/db' },
+      [file],
+    )
     expect(code, output).toBe(0)
     expect(output).toContain('"event":"reconcile"')
   })

@@ -76,10 +76,11 @@ describe('rate limits (@upstash/ratelimit, sliding window)', () => {
 })
 
 describe('auth', () => {
-  const routes = (id: string) => [
-    ['POST', '/api/products', { name: 'x', total_stock: 1 }, 201],
-    ['PATCH', `/api/products/${id}`, { total_stock: 20 }, 200],
-  ] as const
+  const routes = (id: string) =>
+    [
+      ['POST', '/api/products', { name: 'x', total_stock: 1 }, 201],
+      ['PATCH', `/api/products/${id}`, { total_stock: 20 }, 200],
+    ] as const
 
   it('product writes need the admin token: 401 without, 403 wrong, 2xx right', async () => {
     const id = await product()

@@ -39,11 +39,7 @@ function parseHeader(source: string): Header {
     if (slot) {
       const [, which, num, perItem, offset] = slot
       const list = which === 'KEYS' ? header.keys : header.argv
-      list.push(
-        perItem
-          ? { kind: 'item', mult: Number(num || 1), offset: Number(offset ?? 0) }
-          : { kind: 'fixed', index: Number(num) },
-      )
+      list.push(perItem ? { kind: 'item', mult: Number(num || 1), offset: Number(offset ?? 0) } : { kind: 'fixed', index: Number(num) })
       continue
     }
     const none = /^\s*(KEYS|ARGV)\s+none\b/.exec(line)
@@ -153,37 +149,31 @@ describe('scripts', () => {
     expect(script.sha, `re-pin ${script.name} to ${sha1(script.source)} (npx tsx scripts/pin-lua-shas.ts)`).toBe(sha1(script.source))
   })
 
-  it.each(ALL_SCRIPTS.map((s) => [s.name, s] as const))(
-    '%s: opens with a header naming KEYS, ARGV and the return value',
-    (_, script) => {
-      expect(script.source.startsWith('--[[')).toBe(true)
-      const h = parseHeader(script.source)
-      expect(h.keys.length > 0 || h.keysNone, 'KEYS listed (or "KEYS none")').toBe(true)
-      expect(h.argv.length > 0 || h.argvNone, 'ARGV listed (or "ARGV none")').toBe(true)
-      expect(h.returns, 'a Returns section').toBe(true)
-      // Fixed slots are 1..k without gaps.
-      const fixedKeys = h.keys.flatMap((s) => (s.kind === 'fixed' ? [s.index] : []))
-      expect(fixedKeys).toEqual(oneTo(fixedKeys.length))
-    },
-  )
+  it.each(ALL_SCRIPTS.map((s) => [s.name, s] as const))('%s: opens with a header naming KEYS, ARGV and the return value', (_, script) => {
+    expect(script.source.startsWith('--[[')).toBe(true)
+    const h = parseHeader(script.source)
+    expect(h.keys.length > 0 || h.keysNone, 'KEYS listed (or "KEYS none")').toBe(true)
+    expect(h.argv.length > 0 || h.argvNone, 'ARGV listed (or "ARGV none")').toBe(true)
+    expect(h.returns, 'a Returns section').toBe(true)
+    // Fixed slots are 1..k without gaps.
+    const fixedKeys = h.keys.flatMap((s) => (s.kind === 'fixed' ? [s.index] : []))
+    expect(fixedKeys).toEqual(oneTo(fixedKeys.length))
+  })
 
-  it.each(ALL_SCRIPTS.map((s) => [s.name, s] as const))(
-    '%s: builds no key inside Lua and never lists keys by pattern',
-    (_, script) => {
-      const body = script.source.replace(/^--\[\[[\s\S]*?\]\]/, '')
-      // Every command's key is a KEYS entry or a variable bound to one (k_…, an opened product's p.k_…, or a helper's `key`).
-      for (const call of body.matchAll(/redis\.call\(\s*('[A-Z]+'|cmd)\s*(?:,\s*([^,)]+))?/g)) {
-        if (call[1] === "'TIME'") continue
-        expect(call[2]?.trim(), call[0]).toMatch(/^(KEYS\[[\w\s*+-]+\]|(p\.)?k_\w+|key)$/)
-      }
-      for (const bound of body.matchAll(/local (k_[\w, ]+?) = ([^\n]+)/g)) {
-        expect(bound[2], bound[0]).toMatch(/^KEYS\[[\w\s*+-]+\](, KEYS\[[\w\s*+-]+\])*$/)
-      }
-      expect(body).not.toMatch(/'(KEYS|SCAN)'/i)
-      // Time comes from the server.
-      if (/now/.test(body)) expect(body).toMatch(/redis\.call\('TIME'\)/)
-    },
-  )
+  it.each(ALL_SCRIPTS.map((s) => [s.name, s] as const))('%s: builds no key inside Lua and never lists keys by pattern', (_, script) => {
+    const body = script.source.replace(/^--\[\[[\s\S]*?\]\]/, '')
+    // Every command's key is a KEYS entry or a variable bound to one (k_…, an opened product's p.k_…, or a helper's `key`).
+    for (const call of body.matchAll(/redis\.call\(\s*('[A-Z]+'|cmd)\s*(?:,\s*([^,)]+))?/g)) {
+      if (call[1] === "'TIME'") continue
+      expect(call[2]?.trim(), call[0]).toMatch(/^(KEYS\[[\w\s*+-]+\]|(p\.)?k_\w+|key)$/)
+    }
+    for (const bound of body.matchAll(/local (k_[\w, ]+?) = ([^\n]+)/g)) {
+      expect(bound[2], bound[0]).toMatch(/^KEYS\[[\w\s*+-]+\](, KEYS\[[\w\s*+-]+\])*$/)
+    }
+    expect(body).not.toMatch(/'(KEYS|SCAN)'/i)
+    // Time comes from the server.
+    if (/now/.test(body)) expect(body).toMatch(/redis\.call\('TIME'\)/)
+  })
 
   it('each header names exactly as many KEYS and ARGV as the engine passes', async () => {
     const prefix = testPrefix('engs')
@@ -193,7 +183,16 @@ describe('scripts', () => {
     const limits = { address: window, customer: window, maxHeldPerAddress: 10 }
     const engine = createEngine(port, { prefix, holdSeconds: 60, holdMaxSeconds: 120, limits })
     const guard = { address: '192.0.2.1', customer: '192.0.2.1|alice' }
-    const product = { name: 'Bulk item', total: 50, sold: 0, priceCents: 100, maxPerUser: null, saleStartsAt: null, saleEndsAt: null, stockVersion: 0 }
+    const product = {
+      name: 'Bulk item',
+      total: 50,
+      sold: 0,
+      priceCents: 100,
+      maxPerUser: null,
+      saleStartsAt: null,
+      saleEndsAt: null,
+      stockVersion: 0,
+    }
 
     const bulkSizes: number[] = []
     await engine.initProduct(1, product)

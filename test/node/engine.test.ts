@@ -55,7 +55,9 @@ const ioredisFactory: AdapterFactory = {
       newPort: () => ioredisPort(newClient()),
       commands: () => ({ ...counts }),
       resetCommands: () => Object.assign(counts, { total: 0, evalsha: 0 }),
-      close: async () => void clients.forEach((c) => c.disconnect()),
+      close: async () => {
+        for (const c of clients) c.disconnect()
+      },
     }
   },
 }
@@ -399,7 +401,12 @@ describe.each(ADAPTERS)('engine via $name', (factory) => {
     const k = createKeys(prefix)
     const pk = k.product(1)
     const built = performance.now()
-    await pipelinedHolds(prefix, 1, Array.from({ length: N }, (_, i) => `u${i}`), engineOpts.holdSeconds * 1000)
+    await pipelinedHolds(
+      prefix,
+      1,
+      Array.from({ length: N }, (_, i) => `u${i}`),
+      engineOpts.holdSeconds * 1000,
+    )
     const buildMs = performance.now() - built
     expect(await direct.zcard(pk.exp)).toBe(N)
     expect(await direct.hget(pk.product, 'reserved')).toBe(String(N))
@@ -418,8 +425,7 @@ describe.each(ADAPTERS)('engine via $name', (factory) => {
     expect(await direct.zcard(pk.exp)).toBe(1)
     expect(await direct.hlen(pk.hold)).toBe(1)
     console.log(
-      `[engine via ${factory.name}] built ${N} holds in ${buildMs.toFixed(0)} ms; ` +
-        `one reserve purging them all took ${purgeMs.toFixed(1)} ms`,
+      `[engine via ${factory.name}] built ${N} holds in ${buildMs.toFixed(0)} ms; ` + `one reserve purging them all took ${purgeMs.toFixed(1)} ms`,
     )
   })
 
@@ -488,7 +494,14 @@ describe.each(ADAPTERS)('engine via $name', (factory) => {
     await engine.initProduct(2, product())
     const calls: [string, () => Promise<unknown>][] = [
       ['reserve', () => engine.reserve('f', 1, 1)],
-      ['reserveBulk', () => engine.reserveBulk('f', [{ productId: 1, quantity: 1 }, { productId: 2, quantity: 1 }])],
+      [
+        'reserveBulk',
+        () =>
+          engine.reserveBulk('f', [
+            { productId: 1, quantity: 1 },
+            { productId: 2, quantity: 1 },
+          ]),
+      ],
       ['status', () => engine.status(1)],
       ['listHolds', () => engine.listHolds('f')],
       ['release', () => engine.release('f', 1)],
@@ -502,7 +515,7 @@ describe.each(ADAPTERS)('engine via $name', (factory) => {
     }
   })
 
-  it('purges one batch of lapsed holds per call; a refusal, status or the caller\'s own lapsed hold looks further', async () => {
+  it("purges one batch of lapsed holds per call; a refusal, status or the caller's own lapsed hold looks further", async () => {
     const { prefix, engine } = setup({ holdSeconds: 30, holdMaxSeconds: 60 })
     await engine.initProduct(1, product({ total: 1_500 }))
     await engine.initProduct(2, product({ total: 300 }))
@@ -549,9 +562,7 @@ describe.each(ADAPTERS)('engine via $name', (factory) => {
     const { prefix, engineOpts } = setup()
     const engines: Engine[] = Array.from({ length: 8 }, () => createEngine(h.newPort(), engineOpts))
     await engines[0]!.initProduct(1, product({ total: 100 }))
-    const results = await Promise.all(
-      Array.from({ length: 500 }, (_, i) => engines[i % engines.length]!.reserve(`s${i}`, 1, 1)),
-    )
+    const results = await Promise.all(Array.from({ length: 500 }, (_, i) => engines[i % engines.length]!.reserve(`s${i}`, 1, 1)))
     const ok = results.filter((r) => r.ok)
     const refused = results.filter((r) => !r.ok)
     expect(ok).toHaveLength(100)
@@ -578,7 +589,9 @@ describe.each(ADAPTERS)('engine via $name', (factory) => {
 
     const violations: string[] = []
     const tally: Record<string, number> = {}
-    const count = (key: string) => void (tally[key] = (tally[key] ?? 0) + 1)
+    const count = (key: string) => {
+      tally[key] = (tally[key] ?? 0) + 1
+    }
     let statusReads = 0
     const deadline = Date.now() + 2_500
 

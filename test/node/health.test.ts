@@ -18,7 +18,9 @@ afterAll(async () => {
   await db?.drop()
 })
 
-it('starts redis-server when REDIS_URL is unset and nothing answers at the default; /health says 503 naming Redis while it is down and recovers', { timeout: 60_000 }, async () => {
+it('starts redis-server when REDIS_URL is unset and nothing answers at the default; /health says 503 naming Redis while it is down and recovers', {
+  timeout: 60_000,
+}, async () => {
   const closedPort = await freePort()
   redis = await ensureRedis(undefined, `redis://127.0.0.1:${closedPort}`)
   expect(redis.started).toBe(true)

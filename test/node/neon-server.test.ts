@@ -8,13 +8,7 @@ import { drizzle } from 'drizzle-orm/neon-http'
 import { check, integer, pgTable, serial, text, timestamp } from 'drizzle-orm/pg-core'
 import pg from 'pg'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import {
-  openPglite,
-  pgliteBackend,
-  postgresBackend,
-  startNeonServer,
-  type NeonServer,
-} from '../../dev/neon/server'
+import { openPglite, pgliteBackend, postgresBackend, startNeonServer, type NeonServer } from '../../dev/neon/server'
 
 const POSTGRES_URL = 'postgres://postgres@127.0.0.1:5432/postgres'
 /** What the server requires in every request's connection string. */
@@ -207,11 +201,9 @@ describe.each(fixtures)('Neon HTTP server over $name', (fixture) => {
       ['t', 25],
     ])
 
-    const insert = await sql.query(
-      'INSERT INTO accounts (email, balance) VALUES ($1, 1), ($2, 2)',
-      ['full-a@example.com', 'full-b@example.com'],
-      { fullResults: true },
-    )
+    const insert = await sql.query('INSERT INTO accounts (email, balance) VALUES ($1, 1), ($2, 2)', ['full-a@example.com', 'full-b@example.com'], {
+      fullResults: true,
+    })
     expect(insert).toMatchObject({ command: 'INSERT', rowCount: 2, rows: [] })
 
     const update = await sql.query('UPDATE accounts SET balance = balance + 1 WHERE email LIKE $1', ['full-%'], {
@@ -331,10 +323,7 @@ describe.each(fixtures)('Neon HTTP server over $name', (fixture) => {
     expect(listed).toEqual([{ title: 'Lamp' }, { title: 'Desk' }])
 
     const err = await rejection(
-      db.batch([
-        db.insert(deals).values({ title: 'Chair', stock: 5 }),
-        db.update(deals).set({ stock: -1 }).where(eq(deals.id, created!.id)),
-      ]),
+      db.batch([db.insert(deals).values({ title: 'Chair', stock: 5 }), db.update(deals).set({ stock: -1 }).where(eq(deals.id, created!.id))]),
     )
     expect(err).toMatchObject({ code: '23514', constraint: 'nsrv_deals_stock_nonneg' })
     expect(await db.select().from(deals).where(eq(deals.title, 'Chair'))).toEqual([])
@@ -343,9 +332,7 @@ describe.each(fixtures)('Neon HTTP server over $name', (fixture) => {
   })
 
   it('never interleaves a failing batch with concurrent single queries', async () => {
-    const singles = Array.from({ length: 12 }, (_, i) =>
-      sql`INSERT INTO accounts (email, balance) VALUES (${`conc-${i}@example.com`}, ${i})`,
-    )
+    const singles = Array.from({ length: 12 }, (_, i) => sql`INSERT INTO accounts (email, balance) VALUES (${`conc-${i}@example.com`}, ${i})`)
     const batch = rejection(
       sql.transaction([
         sql`INSERT INTO accounts (email, balance) VALUES (${'conc-batch@example.com'}, ${1})`,
@@ -402,9 +389,11 @@ describe.each(fixtures)('Neon HTTP server over $name', (fixture) => {
       expect(arrays.json).toMatchObject({ rowAsArray: true, rows: [['1', 't', '{"a": 1}', null]] })
       const objects = await post({ query, arrayMode: false }, headers)
       expect(objects.json).toMatchObject({ rowAsArray: false, rows: [{ i: '1', b: 't', j: '{"a": 1}', n: null }] })
-      const fields = (arrays.json.fields as { name: string; dataTypeID: number; format: string }[]).map(
-        ({ name, dataTypeID, format }) => ({ name, dataTypeID, format }),
-      )
+      const fields = (arrays.json.fields as { name: string; dataTypeID: number; format: string }[]).map(({ name, dataTypeID, format }) => ({
+        name,
+        dataTypeID,
+        format,
+      }))
       expect(fields).toEqual([
         { name: 'i', dataTypeID: 23, format: 'text' },
         { name: 'b', dataTypeID: 16, format: 'text' },
@@ -415,7 +404,12 @@ describe.each(fixtures)('Neon HTTP server over $name', (fixture) => {
 
     it('answers a batch with { results } and echoes the transaction headers', async () => {
       const res = await post(
-        { queries: [{ query: 'SELECT $1::int AS a', params: ['5'] }, { query: 'SELECT 2 AS b', arrayMode: true }] },
+        {
+          queries: [
+            { query: 'SELECT $1::int AS a', params: ['5'] },
+            { query: 'SELECT 2 AS b', arrayMode: true },
+          ],
+        },
         { 'Neon-Batch-Isolation-Level': 'RepeatableRead', 'Neon-Batch-Read-Only': 'true' },
       )
       expect(res.status).toBe(200)
@@ -594,7 +588,10 @@ describe('Neon HTTP server, access', () => {
     const answers = await Promise.all([
       raw({ method: 'POST', headers: { ...origin, ...connectionHeader }, body: JSON.stringify({ query: 'SELECT 1' }) }),
       raw({ method: 'POST', headers: { ...origin, 'Neon-Connection-String': connection('nope') }, body: JSON.stringify({ query: 'SELECT 1' }) }),
-      raw({ method: 'OPTIONS', headers: { ...origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'neon-connection-string' } }),
+      raw({
+        method: 'OPTIONS',
+        headers: { ...origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'neon-connection-string' },
+      }),
       raw({ method: 'GET', headers: origin }),
       raw({ method: 'POST', headers: origin }, '/elsewhere'),
     ])

@@ -128,7 +128,9 @@ function slowPost(port: number, path: string, body: string) {
 }
 
 describe('the built server', () => {
-  it('sells a unit over node-postgres and ioredis, rate-limits, and SIGTERM drains in-flight requests then exits 0', { timeout: 60_000 }, async () => {
+  it('sells a unit over node-postgres and ioredis, rate-limits, and SIGTERM drains in-flight requests then exits 0', {
+    timeout: 60_000,
+  }, async () => {
     const server = await start(
       {
         RATE_LIMIT_MAX_REQUESTS: '6',
@@ -248,7 +250,9 @@ describe('start-up failures: one line naming the variable, the step and the caus
 
   it('both stores at once: one line each', async () => {
     const [redisPort, pgPort] = [await freePort(), await freePort()]
-    const lines = (await fails({ REDIS_URL: `redis://127.0.0.1:${redisPort}`, DATABASE_URL: `postgres://postgres@127.0.0.1:${pgPort}/x` })).split('\n')
+    const lines = (await fails({ REDIS_URL: `redis://127.0.0.1:${redisPort}`, DATABASE_URL: `postgres://postgres@127.0.0.1:${pgPort}/x` })).split(
+      '\n',
+    )
     expect(lines).toEqual([
       expect.stringMatching(/^Cannot start: Redis at REDIS_URL=.* failed at "connect": connect ECONNREFUSED/),
       expect.stringMatching(/^Cannot start: Postgres at DATABASE_URL=.* failed at "connect": connect ECONNREFUSED/),
@@ -260,7 +264,9 @@ describe('start-up failures: one line naming the variable, the step and the caus
     await new Promise<void>((resolve) => taken.listen(0, resolve))
     const port = (taken.address() as { port: number }).port
     try {
-      expect(await fails({ PORT: String(port) })).toMatch(new RegExp(`^Cannot start: PORT=${port} failed at "listen": listen EADDRINUSE: address already in use .*:${port}$`))
+      expect(await fails({ PORT: String(port) })).toMatch(
+        new RegExp(`^Cannot start: PORT=${port} failed at "listen": listen EADDRINUSE: address already in use .*:${port}$`),
+      )
     } finally {
       taken.close()
     }
@@ -280,7 +286,9 @@ describe('WORKERS=2 (node:cluster)', () => {
     }
   }
 
-  it('two processes serve one port, one runs the reconciler, a dead one is replaced, SIGTERM stops all with exit 0', { timeout: 60_000 }, async () => {
+  it('two processes serve one port, one runs the reconciler, a dead one is replaced, SIGTERM stops all with exit 0', {
+    timeout: 60_000,
+  }, async () => {
     const server = await start({ WORKERS: '2' })
     await healthy(server)
     // Each worker logs its own line, through its own write to the shared pipe.

@@ -19,7 +19,7 @@ const USERS = ['alice', 'bob', 'carol']
 
 let h: NodeHarness
 let doc: OpenAPIV3_1.Document
-let productIds: number[] = []
+const productIds: number[] = []
 
 beforeAll(async () => {
   h = await startNodeHarness('oaprop')
@@ -40,7 +40,9 @@ beforeAll(async () => {
   // orders to page through, so that next_cursor (and the link to the next page) has values
   for (let i = 0; i < 3; i++) {
     expect((await h.api.call('POST', '/api/reserve', { user_id: 'alice', product_id: productIds[0], quantity: 1 })).status).toBe(201)
-    expect((await h.api.call('POST', '/api/checkout', { user_id: 'alice', product_id: productIds[0], quantity: 1, total_amount: 1 })).status).toBe(201)
+    expect((await h.api.call('POST', '/api/checkout', { user_id: 'alice', product_id: productIds[0], quantity: 1, total_amount: 1 })).status).toBe(
+      201,
+    )
   }
   const served = await h.api.call('GET', '/api/openapi.json')
   expect(served.status).toBe(200)
@@ -123,7 +125,13 @@ it(`every answer to ${RUNS} generated requests is one the document lists, with a
 
   const table = [...answers]
     .sort(([a], [b]) => a.localeCompare(b))
-    .map(([op, byStatus]) => `${op.padEnd(22)} ${[...byStatus].sort(([a], [b]) => a - b).map(([s, n]) => `${s}×${n}`).join(' ')}`)
+    .map(
+      ([op, byStatus]) =>
+        `${op.padEnd(22)} ${[...byStatus]
+          .sort(([a], [b]) => a - b)
+          .map(([s, n]) => `${s}×${n}`)
+          .join(' ')}`,
+    )
   console.log(`openapi property: ${sent} requests in ${seconds.toFixed(1)} s (seed ${SEED})\n${table.join('\n')}`)
 
   expect(sent).toBe(RUNS)
@@ -131,6 +139,9 @@ it(`every answer to ${RUNS} generated requests is one the document lists, with a
   // every operation met, and its success answered, not just its refusals
   for (const op of operationsOf(doc)) {
     const statuses = [...(answers.get(op.id)?.keys() ?? [])]
-    expect(statuses.some((s) => s >= 200 && s < 300), `${op.id} never succeeded: ${statuses}`).toBe(true)
+    expect(
+      statuses.some((s) => s >= 200 && s < 300),
+      `${op.id} never succeeded: ${statuses}`,
+    ).toBe(true)
   }
 })

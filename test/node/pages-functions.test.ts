@@ -21,10 +21,14 @@ let mf: Miniflare | undefined
 beforeAll(async () => {
   outdir = await mkdtemp(join(tmpdir(), 'fd-pages-'))
   // What Cloudflare Pages does with functions/ on deploy: one Worker script routing to each file.
-  await promisify(execFile)(join(ROOT, 'node_modules/.bin/wrangler'), ['pages', 'functions', 'build', '--outdir', outdir, '--compatibility-date', COMPATIBILITY_DATE], {
-    cwd: ROOT,
-    env: { ...process.env, CI: 'true', WRANGLER_SEND_METRICS: 'false' },
-  })
+  await promisify(execFile)(
+    join(ROOT, 'node_modules/.bin/wrangler'),
+    ['pages', 'functions', 'build', '--outdir', outdir, '--compatibility-date', COMPATIBILITY_DATE],
+    {
+      cwd: ROOT,
+      env: { ...process.env, CI: 'true', WRANGLER_SEND_METRICS: 'false' },
+    },
+  )
   db = await createTestDatabase('pages')
   stack = await startLocalStack({ redisUrl: REDIS_URL, database: { kind: 'postgres', url: db.url }, migrate: false })
   mf = new Miniflare({

@@ -143,7 +143,8 @@ describe('@upstash/ratelimit over ioredis when Redis misbehaves', () => {
   })
 
   it('Redis stopped (connection closed): reads fail open, writes get 503, never a hang', { timeout: 15_000 }, async () => {
-    const handle = privateRedis ?? (privateRedis = await startThrowawayRedis())
+    privateRedis ??= await startThrowawayRedis()
+    const handle = privateRedis
     const { api } = await selfHosted(handle.url)
     const id = await product()
     expect((await api.call('GET', `/api/products/${id}`)).status).toBe(200)

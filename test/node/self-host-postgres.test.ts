@@ -77,10 +77,7 @@ describe('node-postgres under the deadline', () => {
       expectUnavailable(await api.call('GET', `/api/products/${id}`))
       expect(Date.now() - started).toBeLessThan(DEADLINE_MS + 1500)
       // Cancelled in Postgres (statement_timeout), not just given up on by the client.
-      const waiting = await locker.query(
-        "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1 AND wait_event_type = 'Lock'",
-        [db.name],
-      )
+      const waiting = await locker.query("SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1 AND wait_event_type = 'Lock'", [db.name])
       expect(waiting.rows).toEqual([{ n: 0 }])
     } finally {
       await locker.query('ROLLBACK').finally(() => locker.end())

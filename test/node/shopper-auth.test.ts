@@ -60,7 +60,12 @@ describe('shopper JWTs from a JWKS', () => {
     const { privateKey: stranger } = await generateKeyPair('RS256')
     const junk = await Promise.all(
       Array.from({ length: 25 }, async (_, i) =>
-        api.call('POST', '/api/reserve', { user_id: `j${i}`, product_id: id, quantity: 1 }, { authorization: await token({ sub: `j${i}` }, stranger) }),
+        api.call(
+          'POST',
+          '/api/reserve',
+          { user_id: `j${i}`, product_id: id, quantity: 1 },
+          { authorization: await token({ sub: `j${i}` }, stranger) },
+        ),
       ),
     )
     expect(junk.every((r) => r.status === 401)).toBe(true)
@@ -73,7 +78,12 @@ describe('shopper JWTs from a JWKS', () => {
     expect(jwks.fetches).toBe(1)
     // A token naming a key the set lacks refetches it at most once per cooldown.
     for (let i = 0; i < 5; i++) {
-      const unknownKid = await api.call('POST', '/api/reserve', { user_id: 'k', product_id: id, quantity: 1 }, { authorization: await token({ sub: 'k', kid: 'rotated' }) })
+      const unknownKid = await api.call(
+        'POST',
+        '/api/reserve',
+        { user_id: 'k', product_id: id, quantity: 1 },
+        { authorization: await token({ sub: 'k', kid: 'rotated' }) },
+      )
       expect(unknownKid.status).toBe(401)
     }
     expect(jwks.fetches).toBeLessThanOrEqual(2)
@@ -96,21 +106,25 @@ describe('shopper JWTs from a JWKS', () => {
     const id = await product()
     const body = { user_id: 'outage', product_id: id, quantity: 1 }
     jwks.mode = 'fail'
-    const failing = await h.api.withConfig({ JWT_JWKS_URL: jwks.url }).call('POST', '/api/reserve', body, { authorization: await token({ sub: 'outage' }) })
+    const failing = await h.api
+      .withConfig({ JWT_JWKS_URL: jwks.url })
+      .call('POST', '/api/reserve', body, { authorization: await token({ sub: 'outage' }) })
     expect(failing.status).toBe(503)
     expect(failing.headers.get('retry-after')).toBeTruthy()
     expect(JSON.stringify(failing.body)).not.toContain('upstream broke')
 
     jwks.mode = 'hang'
     const started = Date.now()
-    const hanging = await h.api.withConfig({ JWT_JWKS_URL: jwks.url }).call('POST', '/api/reserve', body, { authorization: await token({ sub: 'outage' }) })
+    const hanging = await h.api
+      .withConfig({ JWT_JWKS_URL: jwks.url })
+      .call('POST', '/api/reserve', body, { authorization: await token({ sub: 'outage' }) })
     expect(hanging.status).toBe(503)
     expect(Date.now() - started).toBeLessThan(4500) // the 3 s fetch timeout, not the JWKS's whim
     jwks.mode = 'ok'
   })
 })
 
-describe('Turnstile (TURNSTILE_SECRET_KEY), against the local stack\'s siteverify', () => {
+describe("Turnstile (TURNSTILE_SECRET_KEY), against the local stack's siteverify", () => {
   const reserve = (api: typeof h.api, user: string, id: string, headers: Record<string, string> = {}) =>
     api.call('POST', '/api/reserve', { user_id: user, product_id: id, quantity: 1 }, { 'cf-connecting-ip': '198.51.100.20', ...headers })
 

@@ -55,7 +55,10 @@ async function expectRefused(req: ApiRequest, field: string) {
   const what = `${req.method} ${req.url} ${req.body ?? ''} → ${res.status} ${JSON.stringify(res.body)}`
   expect(res.status, what).toBe(400)
   expect(res.body.code, what).toBe('VALIDATION_ERROR')
-  expect((res.body.details as { field: string }[]).map((d) => d.field), what).toContain(field)
+  expect(
+    (res.body.details as { field: string }[]).map((d) => d.field),
+    what,
+  ).toContain(field)
 }
 
 describe('U+0000 and unpaired surrogates', () => {

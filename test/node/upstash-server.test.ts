@@ -33,12 +33,7 @@ interface RawReply {
   body: unknown
 }
 
-async function raw(
-  path: string,
-  body: unknown,
-  headers: Record<string, string> = {},
-  baseUrl = server.url,
-): Promise<RawReply> {
+async function raw(path: string, body: unknown, headers: Record<string, string> = {}, baseUrl = server.url): Promise<RawReply> {
   const res = await fetch(baseUrl + path, {
     method: 'POST',
     headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json', ...headers },
@@ -255,7 +250,15 @@ describe('encoding', () => {
   it('base64 mode encodes status replies and nested strings, never integers or nulls', async () => {
     const headers = { 'upstash-encoding': 'base64' }
     expect((await raw('/', ['SET', `${prefix}a`, 'v'], headers)).body).toEqual({ result: 'T0s=' })
-    const piped = await raw('/pipeline', [['INCR', `${prefix}n`], ['GET', `${prefix}none`], ['EVAL', "return {1, 'OK', {'x'}}", 0]], headers)
+    const piped = await raw(
+      '/pipeline',
+      [
+        ['INCR', `${prefix}n`],
+        ['GET', `${prefix}none`],
+        ['EVAL', "return {1, 'OK', {'x'}}", 0],
+      ],
+      headers,
+    )
     expect(piped.body).toEqual([{ result: 1 }, { result: null }, { result: [1, 'T0s=', ['eA==']] }])
   })
 
@@ -396,7 +399,10 @@ describe('exposure and latency', () => {
     const answers = await Promise.all([
       fetch(server.url, { method: 'POST', headers: { ...origin, authorization: `Bearer ${TOKEN}` }, body: '["PING"]' }),
       fetch(server.url, { method: 'POST', headers: origin, body: '["PING"]' }),
-      fetch(server.url, { method: 'OPTIONS', headers: { ...origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization' } }),
+      fetch(server.url, {
+        method: 'OPTIONS',
+        headers: { ...origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization' },
+      }),
       fetch(`${server.url}/pipeline`, { method: 'GET', headers: origin }),
       fetch(`${server.url}/elsewhere`, { method: 'POST', headers: origin }),
     ])

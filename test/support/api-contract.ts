@@ -11,23 +11,27 @@ export function apiContract(getApi: () => ApiClient) {
   const user = (label = 'u') => `${label}-${Date.now().toString(36)}-${users++}`
 
   async function product(fields: Record<string, unknown> = {}) {
-    const res = await api().call('POST', '/api/products', { name: 'Flash sneaker', total_stock: 10, ...fields })
+    const res = await api().typed((c) => c.api.products.$post({ json: { name: 'Flash sneaker', total_stock: 10, ...fields } }))
     expect(res.status, JSON.stringify(res.body)).toBe(201)
     return res.body.data as { id: string; total_stock: number; [k: string]: unknown }
   }
-  const status = async (id: string) => (await api().call('GET', `/api/products/${id}/status`)).body.data
+  const status = async (id: string) => (await api().typed((c) => c.api.products[':productId'].status.$get({ param: { productId: id } }))).body.data
 
   describe('products', () => {
     it('creates a product and answers it back', async () => {
-      const res = await api().call('POST', '/api/products', {
-        name: 'Limited jacket',
-        description: 'Only a few',
-        total_stock: 25,
-        price: 49.99,
-        max_per_user: 2,
-        sale_starts_at: '2020-01-01T00:00:00Z',
-        sale_ends_at: '2099-01-01T00:00:00.000Z',
-      })
+      const res = await api().typed((c) =>
+        c.api.products.$post({
+          json: {
+            name: 'Limited jacket',
+            description: 'Only a few',
+            total_stock: 25,
+            price: 49.99,
+            max_per_user: 2,
+            sale_starts_at: '2020-01-01T00:00:00Z',
+            sale_ends_at: '2099-01-01T00:00:00.000Z',
+          },
+        }),
+      )
       expect(res.status).toBe(201)
       expect(res.body).toMatchObject({
         success: true,
@@ -44,7 +48,7 @@ export function apiContract(getApi: () => ApiClient) {
         },
       })
       expect(res.body.data.id).toMatch(/^\d+$/)
-      const got = await api().call('GET', `/api/products/${res.body.data.id}`)
+      const got = await api().typed((c) => c.api.products[':productId'].$get({ param: { productId: res.body.data.id } }))
       expect(got.status).toBe(200)
       expect(got.body.data).toEqual(res.body.data)
     })
@@ -54,37 +58,45 @@ export function apiContract(getApi: () => ApiClient) {
       expect(missing.status).toBe(404)
       expect(missing.body).toMatchObject({ success: false, code: 'PRODUCT_NOT_FOUND' })
       for (const bad of ['abc', '0', '-1', '1.5', '2147483648', '1e3']) {
-        const res = await api().call('GET', `/api/products/${bad}/status`)
+        const res = await api().typed((c) => c.api.products[':productId'].status.$get({ param: { productId: bad } }))
         expect(res.status, bad).toBe(400)
         expect(res.body.code).toBe('VALIDATION_ERROR')
       }
     })
 
     it('refuses invalid products with per-field details', async () => {
-      const res = await api().call('POST', '/api/products', { name: '', total_stock: -1, price: 1.234, extra: true })
+      const res = await api().call('POST', '/api/products', { name: '', total_stock: -1, price: 1.234, extra: true }) // not a body the client can send
       expect(res.status).toBe(400)
       expect(res.body).toMatchObject({ success: false, code: 'VALIDATION_ERROR' })
       const fields = res.body.details.map((d: { field: string }) => d.field)
       expect(fields).toEqual(expect.arrayContaining(['name', 'total_stock', 'price']))
-      const window = await api().call('POST', '/api/products', {
-        name: 'x',
-        total_stock: 1,
-        sale_starts_at: '2030-01-02T00:00:00Z',
-        sale_ends_at: '2030-01-01T00:00:00Z',
-      })
+      const window = await api().typed((c) =>
+        c.api.products.$post({
+          json: {
+            name: 'x',
+            total_stock: 1,
+            sale_starts_at: '2030-01-02T00:00:00Z',
+            sale_ends_at: '2030-01-01T00:00:00Z',
+          },
+        }),
+      )
       expect(window.status).toBe(400)
       expect(window.body.details[0].field).toBe('sale_ends_at')
     })
 
     it('answers malformed JSON with 400, another content type with 415, a big body with 413', async () => {
       const admin = { authorization: `Bearer ${TEST_ADMIN_TOKEN}` }
-      const malformed = await api().raw('/api/products', { method: 'POST', headers: { ...admin, 'content-type': 'application/json' }, body: '{"name": ' })
+      const malformed = await api().raw('/api/products', {
+        method: 'POST',
+        headers: { ...admin, 'content-type': 'application/json' },
+        body: '{"name": ',
+      })
       expect(malformed.status).toBe(400)
       expect(malformed.body).toMatchObject({ success: false, code: 'MALFORMED_JSON' })
       const text = await api().raw('/api/products', { method: 'POST', headers: { ...admin, 'content-type': 'text/plain' }, body: '{}' })
       expect(text.status).toBe(415)
       expect(text.body.code).toBe('UNSUPPORTED_MEDIA_TYPE')
-      const big = await api().call('POST', '/api/products', { name: 'x', total_stock: 1, description: 'y'.repeat(17 * 1024) })
+      const big = await api().typed((c) => c.api.products.$post({ json: { name: 'x', total_stock: 1, description: 'y'.repeat(17 * 1024) } }))
       expect(big.status).toBe(413)
       expect(big.body.code).toBe('PAYLOAD_TOO_LARGE')
     })
@@ -107,7 +119,7 @@ export function apiContract(getApi: () => ApiClient) {
       const p = await product({ total_stock: 5 })
       const u = user()
       const before = Date.now()
-      const res = await api().call('POST', '/api/reserve', { user_id: u, product_id: Number(p.id), quantity: 2 })
+      const res = await api().typed((c) => c.api.reserve.$post({ json: { user_id: u, product_id: Number(p.id), quantity: 2 } }))
       expect(res.status).toBe(201)
       expect(res.body).toMatchObject({ success: true, data: { user_id: u, product_id: p.id, quantity: 2 } })
       const expires = Date.parse(res.body.data.expires_at)
@@ -119,8 +131,8 @@ export function apiContract(getApi: () => ApiClient) {
     it('adds to the hold on a second reserve and accepts a numeric-string product id', async () => {
       const p = await product({ total_stock: 5 })
       const u = user()
-      await api().call('POST', '/api/reserve', { user_id: u, product_id: p.id, quantity: 1 })
-      const again = await api().call('POST', '/api/reserve', { user_id: u, product_id: p.id, quantity: 2 })
+      await api().typed((c) => c.api.reserve.$post({ json: { user_id: u, product_id: p.id, quantity: 1 } }))
+      const again = await api().typed((c) => c.api.reserve.$post({ json: { user_id: u, product_id: p.id, quantity: 2 } }))
       expect(again.status).toBe(201)
       expect(again.body.data.quantity).toBe(3)
       expect(await status(p.id)).toMatchObject({ reserved_stock: 3, available_stock: 2 })
@@ -128,8 +140,8 @@ export function apiContract(getApi: () => ApiClient) {
 
     it('refuses more than is available with 409 INSUFFICIENT_STOCK and the available count', async () => {
       const p = await product({ total_stock: 3 })
-      await api().call('POST', '/api/reserve', { user_id: user(), product_id: p.id, quantity: 2 })
-      const res = await api().call('POST', '/api/reserve', { user_id: user(), product_id: p.id, quantity: 2 })
+      await api().typed((c) => c.api.reserve.$post({ json: { user_id: user(), product_id: p.id, quantity: 2 } }))
+      const res = await api().typed((c) => c.api.reserve.$post({ json: { user_id: user(), product_id: p.id, quantity: 2 } }))
       expect(res.status).toBe(409)
       expect(res.body).toMatchObject({ success: false, code: 'INSUFFICIENT_STOCK', details: [{ product_id: p.id, available: 1 }] })
       expect(await status(p.id)).toMatchObject({ reserved_stock: 2, available_stock: 1 })
@@ -138,21 +150,23 @@ export function apiContract(getApi: () => ApiClient) {
     it('enforces max_per_user (409 LIMIT_EXCEEDED) and the sale window (409 SALE_NOT_ACTIVE)', async () => {
       const limited = await product({ total_stock: 10, max_per_user: 2 })
       const u = user()
-      expect((await api().call('POST', '/api/reserve', { user_id: u, product_id: limited.id, quantity: 2 })).status).toBe(201)
-      const over = await api().call('POST', '/api/reserve', { user_id: u, product_id: limited.id, quantity: 1 })
+      expect((await api().typed((c) => c.api.reserve.$post({ json: { user_id: u, product_id: limited.id, quantity: 2 } }))).status).toBe(201)
+      const over = await api().typed((c) => c.api.reserve.$post({ json: { user_id: u, product_id: limited.id, quantity: 1 } }))
       expect(over.status).toBe(409)
       expect(over.body).toMatchObject({ code: 'LIMIT_EXCEEDED', details: [{ max_per_user: 2, held: 2 }] })
 
       const future = await product({ sale_starts_at: '2099-01-01T00:00:00Z' })
-      const early = await api().call('POST', '/api/reserve', { user_id: u, product_id: future.id, quantity: 1 })
+      const early = await api().typed((c) => c.api.reserve.$post({ json: { user_id: u, product_id: future.id, quantity: 1 } }))
       expect(early.status).toBe(409)
       expect(early.body.code).toBe('SALE_NOT_ACTIVE')
       const past = await product({ sale_starts_at: '2000-01-01T00:00:00Z', sale_ends_at: '2000-01-02T00:00:00Z' })
-      expect((await api().call('POST', '/api/reserve', { user_id: u, product_id: past.id, quantity: 1 })).body.code).toBe('SALE_NOT_ACTIVE')
+      expect((await api().typed((c) => c.api.reserve.$post({ json: { user_id: u, product_id: past.id, quantity: 1 } }))).body.code).toBe(
+        'SALE_NOT_ACTIVE',
+      )
     })
 
     it('answers 404 for an unknown product', async () => {
-      const res = await api().call('POST', '/api/reserve', { user_id: user(), product_id: 2147483000, quantity: 1 })
+      const res = await api().typed((c) => c.api.reserve.$post({ json: { user_id: user(), product_id: 2147483000, quantity: 1 } }))
       expect(res.status).toBe(404)
       expect(res.body.code).toBe('PRODUCT_NOT_FOUND')
     })
@@ -177,7 +191,7 @@ export function apiContract(getApi: () => ApiClient) {
         { product_id: { id: 1 } },
       ]
       for (const change of bad) {
-        const res = await api().call('POST', '/api/reserve', { user_id: user(), product_id: p.id, quantity: 1, ...change })
+        const res = await api().typed((c) => c.api.reserve.$post({ json: { user_id: user(), product_id: p.id, quantity: 1, ...change } }))
         expect(res.status, JSON.stringify(change)).toBe(400)
         expect(res.body.code).toBe('VALIDATION_ERROR')
         expect(res.body.details.length).toBeGreaterThan(0)
@@ -249,12 +263,12 @@ export function apiContract(getApi: () => ApiClient) {
     it('releases a hold, then answers 404 NO_RESERVATION', async () => {
       const p = await product({ total_stock: 4 })
       const u = user()
-      await api().call('POST', '/api/reserve', { user_id: u, product_id: p.id, quantity: 3 })
-      const res = await api().call('DELETE', `/api/reserve/${u}/${p.id}`)
+      await api().typed((c) => c.api.reserve.$post({ json: { user_id: u, product_id: p.id, quantity: 3 } }))
+      const res = await api().typed((c) => c.api.reserve[':userId'][':productId'].$delete({ param: { userId: u, productId: p.id } }))
       expect(res.status).toBe(200)
       expect(res.body).toMatchObject({ success: true, data: { released: 3 } })
       expect(await status(p.id)).toMatchObject({ reserved_stock: 0, available_stock: 4 })
-      const again = await api().call('DELETE', `/api/reserve/${u}/${p.id}`)
+      const again = await api().typed((c) => c.api.reserve[':userId'][':productId'].$delete({ param: { userId: u, productId: p.id } }))
       expect(again.status).toBe(404)
       expect(again.body.code).toBe('NO_RESERVATION')
       expect((await api().call('DELETE', `/api/reserve/${u}/2147483000`)).body.code).toBe('PRODUCT_NOT_FOUND')
@@ -263,10 +277,10 @@ export function apiContract(getApi: () => ApiClient) {
     it("lists a user's own holds sorted by expiry, and nobody else's", async () => {
       const [a, b] = [await product(), await product()]
       const [u, other] = [user('lister'), user('other')]
-      await api().call('POST', '/api/reserve', { user_id: u, product_id: a.id, quantity: 1 })
-      await api().call('POST', '/api/reserve', { user_id: other, product_id: a.id, quantity: 2 })
-      await api().call('POST', '/api/reserve', { user_id: u, product_id: b.id, quantity: 2 })
-      const res = await api().call('GET', `/api/users/${u}/reservations`)
+      await api().typed((c) => c.api.reserve.$post({ json: { user_id: u, product_id: a.id, quantity: 1 } }))
+      await api().typed((c) => c.api.reserve.$post({ json: { user_id: other, product_id: a.id, quantity: 2 } }))
+      await api().typed((c) => c.api.reserve.$post({ json: { user_id: u, product_id: b.id, quantity: 2 } }))
+      const res = await api().typed((c) => c.api.users[':userId'].reservations.$get({ param: { userId: u } }))
       expect(res.status).toBe(200)
       expect(res.body.data.map((h: { product_id: string; quantity: number }) => [h.product_id, h.quantity])).toEqual([
         [a.id, 1],
@@ -275,7 +289,7 @@ export function apiContract(getApi: () => ApiClient) {
       expect(res.body.data.every((h: { user_id: string }) => h.user_id === u)).toBe(true)
       expect(Date.parse(res.body.data[0].expires_at)).toBeLessThanOrEqual(Date.parse(res.body.data[1].expires_at))
       for (const hostile of ['*', '%2A', '%3F', '%5Ba%5D', '..%2Fx', 'a'.repeat(129), '%F0%9F%99%82']) {
-        const bad = await api().call('GET', `/api/users/${hostile}/reservations`)
+        const bad = await api().typed((c) => c.api.users[':userId'].reservations.$get({ param: { userId: hostile } }))
         expect(bad.status, hostile).toBe(400)
       }
       expect((await api().call('GET', '/api/users/nobody-at-all/reservations')).body.data).toEqual([])
@@ -300,9 +314,9 @@ export function apiContract(getApi: () => ApiClient) {
       const reads: { total_stock: number; sold: number; reserved_stock: number; available_stock: number }[] = []
       const work = Array.from({ length: 240 }, async (_, i) => {
         const u = `mix-${i % 80}`
-        if (i % 4 === 3) await api().call('DELETE', `/api/reserve/${u}/${p.id}`)
+        if (i % 4 === 3) await api().typed((c) => c.api.reserve[':userId'][':productId'].$delete({ param: { userId: u, productId: p.id } }))
         else if (i % 4 === 2) reads.push(await status(p.id))
-        else await api().call('POST', '/api/reserve', { user_id: u, product_id: p.id, quantity: 1 + (i % 5) })
+        else await api().typed((c) => c.api.reserve.$post({ json: { user_id: u, product_id: p.id, quantity: 1 + (i % 5) } }))
       })
       await Promise.all(work)
       reads.push(await status(p.id))
@@ -323,7 +337,8 @@ export function apiContract(getApi: () => ApiClient) {
       const expected = new Map<string, number>()
       replies.forEach((reply, i) => {
         expect([201, 409]).toContain(reply.status)
-        if (reply.status === 201) for (const item of bulks[i]!.items) expected.set(item.product_id, (expected.get(item.product_id) ?? 0) + item.quantity)
+        if (reply.status === 201)
+          for (const item of bulks[i]!.items) expected.set(item.product_id, (expected.get(item.product_id) ?? 0) + item.quantity)
       })
       for (const p of ps) {
         const s = await status(p.id)
@@ -331,7 +346,7 @@ export function apiContract(getApi: () => ApiClient) {
         expect(s.reserved_stock).toBeLessThanOrEqual(20)
       }
       for (const [i, b] of bulks.entries()) {
-        const held = (await api().call('GET', `/api/users/${b.user}/reservations`)).body.data
+        const held = (await api().typed((c) => c.api.users[':userId'].reservations.$get({ param: { userId: b.user } }))).body.data
         expect(held.length, `bulk ${i}`).toBe(replies[i]!.status === 201 ? 2 : 0)
       }
     })

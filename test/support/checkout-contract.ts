@@ -8,13 +8,13 @@ export function checkoutContract(getApi: () => ApiClient) {
   const user = (label = 'buyer') => `${label}-${Math.random().toString(36).slice(2, 8)}-${n++}`
 
   async function product(fields: Record<string, unknown> = {}) {
-    const res = await api().call('POST', '/api/products', { name: 'Drop', total_stock: 10, price: '12.50', ...fields })
+    const res = await api().typed((c) => c.api.products.$post({ json: { name: 'Drop', total_stock: 10, price: '12.50', ...fields } }))
     expect(res.status, JSON.stringify(res.body)).toBe(201)
     return res.body.data.id as string
   }
   const reserve = async (u: string, id: string, quantity: number) =>
-    expect((await api().call('POST', '/api/reserve', { user_id: u, product_id: id, quantity })).status).toBe(201)
-  const status = async (id: string) => (await api().call('GET', `/api/products/${id}/status`)).body.data
+    expect((await api().typed((c) => c.api.reserve.$post({ json: { user_id: u, product_id: id, quantity } }))).status).toBe(201)
+  const status = async (id: string) => (await api().typed((c) => c.api.products[':productId'].status.$get({ param: { productId: id } }))).body.data
   const buy = (u: string, id: string, quantity: number, total: unknown, headers?: Record<string, string>) =>
     api().call('POST', '/api/checkout', { user_id: u, product_id: id, quantity, total_amount: total }, headers)
 
@@ -32,8 +32,8 @@ export function checkoutContract(getApi: () => ApiClient) {
       expect(res.body.data.order_id).toMatch(/^[0-9a-f-]{36}$/)
       expect(Date.parse(res.body.data.created_at)).not.toBeNaN()
       expect(await status(id)).toMatchObject({ sold: 2, reserved_stock: 0, available_stock: 8 })
-      expect((await api().call('GET', `/api/users/${u}/reservations`)).body.data).toEqual([])
-      expect((await api().call('GET', `/api/products/${id}`)).body.data.sold).toBe(2)
+      expect((await api().typed((c) => c.api.users[':userId'].reservations.$get({ param: { userId: u } }))).body.data).toEqual([])
+      expect((await api().typed((c) => c.api.products[':productId'].$get({ param: { productId: id } }))).body.data.sold).toBe(2)
     })
 
     it('buys part of a hold and releases the rest', async () => {
@@ -102,7 +102,7 @@ export function checkoutContract(getApi: () => ApiClient) {
       expect(new Set(replies.map((r) => JSON.stringify(r.body))).size).toBe(1)
       expect(replies.filter((r) => r.headers.get('idempotent-replayed') === 'true').length).toBe(19)
       expect(await status(id)).toMatchObject({ sold: 1, reserved_stock: 0 })
-      const orders = (await api().call('GET', `/api/users/${u}/orders`)).body.data.orders
+      const orders = (await api().typed((c) => c.api.users[':userId'].orders.$get({ param: { userId: u }, query: {} }))).body.data.orders
       expect(orders).toHaveLength(1)
 
       const later = await buy(u, id, 1, 12.5, { 'idempotency-key': key })
@@ -169,17 +169,19 @@ export function checkoutContract(getApi: () => ApiClient) {
       await buy(u, id, 1, 1)
       await reserve(u, id, 1)
       expect(await status(id)).toMatchObject({ total_stock: 5, sold: 1, reserved_stock: 1, available_stock: 3 })
-      const up = await api().call('PATCH', `/api/products/${id}`, { total_stock: 9 })
+      const up = await api().typed((c) => c.api.products[':productId'].$patch({ param: { productId: id }, json: { total_stock: 9 } }))
       expect(up.status).toBe(200)
       expect(up.body.data.total_stock).toBe(9)
       expect(await status(id)).toMatchObject({ total_stock: 9, available_stock: 7 })
-      const low = await api().call('PATCH', `/api/products/${id}`, { total_stock: 1 })
+      const low = await api().typed((c) => c.api.products[':productId'].$patch({ param: { productId: id }, json: { total_stock: 1 } }))
       expect(low.status).toBe(409)
       expect(low.body).toMatchObject({ code: 'STOCK_BELOW_COMMITTED', details: [{ minimum: 2 }] })
-      expect((await api().call('PATCH', `/api/products/${id}`, { total_stock: 2 })).status).toBe(200)
+      expect((await api().typed((c) => c.api.products[':productId'].$patch({ param: { productId: id }, json: { total_stock: 2 } }))).status).toBe(200)
       expect(await status(id)).toMatchObject({ total_stock: 2, available_stock: 0 })
-      expect((await api().call('GET', `/api/products/${id}`)).body.data.total_stock).toBe(2)
-      expect((await api().call('PATCH', `/api/products/${id}`, { total_stock: -1 })).status).toBe(400)
+      expect((await api().typed((c) => c.api.products[':productId'].$get({ param: { productId: id } }))).body.data.total_stock).toBe(2)
+      expect((await api().typed((c) => c.api.products[':productId'].$patch({ param: { productId: id }, json: { total_stock: -1 } }))).status).toBe(
+        400,
+      )
       expect((await api().call('PATCH', '/api/products/2147483000', { total_stock: 1 })).status).toBe(404)
     })
   })

@@ -1,3 +1,5 @@
+import { flashDealClient, type FlashDealClient } from '../../src/client'
+
 /** The ADMIN_TOKEN every test app is configured with. */
 export const TEST_ADMIN_TOKEN = 'test-admin-token-0123456789'
 
@@ -18,17 +20,25 @@ export interface Reply<T = any> {
   headers: Headers
 }
 
+/** What is read of an answer (a Response, or hc's typed one). */
+type Answer = Pick<Response, 'status' | 'headers' | 'text'>
+
 export interface ApiClient {
   call<T = any>(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<Reply<T>>
   raw(path: string, init: RequestInit): Promise<Reply>
   /** The same API with some configuration changed (e.g. REDIS_TTL=1). */
+  /**
+   * A call through the typed client (src/client.ts, hono's hc): paths, params
+   * and bodies are checked against the route declarations at compile time.
+   * The shop's admin token goes with product writes, as with call().
+   */
+  typed(call: (client: FlashDealClient) => Promise<Answer>): Promise<Reply>
   withConfig(overrides: Record<string, string>): ApiClient
 }
 
 export function apiClient(send: (overrides: Record<string, string>) => Send, overrides: Record<string, string> = {}): ApiClient {
   const sendRequest = send(overrides)
-  const raw = async (path: string, init: RequestInit): Promise<Reply> => {
-    const res = await sendRequest(new Request(`http://flash.test${path}`, init))
+  const reply = async (res: Answer): Promise<Reply> => {
     const text = await res.text()
     let body: unknown = text
     try {
@@ -38,8 +48,17 @@ export function apiClient(send: (overrides: Record<string, string>) => Send, ove
     }
     return { status: res.status, body, headers: res.headers }
   }
+  const raw = async (path: string, init: RequestInit) => reply(await sendRequest(new Request(`http://flash.test${path}`, init)))
+  const client = flashDealClient('http://flash.test', {
+    fetch: (input: RequestInfo | URL, init?: RequestInit) => {
+      const request = new Request(input, init)
+      if (isAdminWrite(request.method, new URL(request.url).pathname)) request.headers.set('authorization', `Bearer ${TEST_ADMIN_TOKEN}`)
+      return sendRequest(request)
+    },
+  })
   return {
     raw,
+    typed: async (call) => reply(await call(client)),
     // The client is the shop's admin on product writes unless a test says otherwise.
     call: (method, path, body, headers = {}) =>
       raw(path, {

@@ -49,7 +49,12 @@ export async function descendants(pid: number): Promise<number[]> {
   }
   const found: number[] = []
   const queue = [pid]
-  while (queue.length) for (const child of parents.get(queue.shift()!) ?? []) found.push(child), queue.push(child)
+  while (queue.length) {
+    for (const child of parents.get(queue.shift()!) ?? []) {
+      found.push(child)
+      queue.push(child)
+    }
+  }
   return found
 }
 

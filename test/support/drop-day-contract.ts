@@ -26,10 +26,15 @@ export function dropDayContract(getApi: () => ApiClient, getRedis: () => RedisIn
   const reserve = (a: ApiClient, ip: string, user_id: string, product_id: string, quantity = 1) =>
     a.call('POST', '/api/reserve', { user_id, product_id, quantity }, from(ip))
   const buy = (a: ApiClient, ip: string, user_id: string, product_id: string, quantity: number, key?: string) =>
-    a.call('POST', '/api/checkout', { user_id, product_id, quantity, total_amount: (10 * quantity).toFixed(2) }, {
-      ...from(ip),
-      ...(key ? { 'idempotency-key': key } : {}),
-    })
+    a.call(
+      'POST',
+      '/api/checkout',
+      { user_id, product_id, quantity, total_amount: (10 * quantity).toFixed(2) },
+      {
+        ...from(ip),
+        ...(key ? { 'idempotency-key': key } : {}),
+      },
+    )
   const statuses = (replies: Reply[]) => replies.map((r) => r.status)
   /** `lanes` connections at a time work through `items`, as a client with that many connections would. */
   async function inLanes<T, R>(lanes: number, items: T[], work: (item: T) => Promise<R>): Promise<R[]> {
@@ -112,12 +117,17 @@ export function dropDayContract(getApi: () => ApiClient, getRedis: () => RedisIn
       const u = user('jwt')
       const token = `Bearer ${await new SignJWT({ sub: u }).setProtectedHeader({ alg: 'HS256' }).setExpirationTime('1m').sign(new TextEncoder().encode(secret))}`
       const guesses = []
-      for (let i = 0; i < 3; i++) guesses.push(await a.call('POST', '/api/reserve', { user_id: u, product_id: id, quantity: 1 }, { ...from(bot), authorization: 'Bearer junk' }))
+      for (let i = 0; i < 3; i++)
+        guesses.push(
+          await a.call('POST', '/api/reserve', { user_id: u, product_id: id, quantity: 1 }, { ...from(bot), authorization: 'Bearer junk' }),
+        )
       expect(statuses(guesses)).toEqual([401, 401, 401])
       const real = await a.call('POST', '/api/reserve', { user_id: u, product_id: id, quantity: 1 }, { ...from(bot), authorization: token })
       expect(real.status).toBe(429)
       expect(real.body.details[0]).toMatchObject({ scope: 'ip' })
-      expect((await a.call('POST', '/api/reserve', { user_id: u, product_id: id, quantity: 1 }, { ...from(address()), authorization: token })).status).toBe(201)
+      expect(
+        (await a.call('POST', '/api/reserve', { user_id: u, product_id: id, quantity: 1 }, { ...from(address()), authorization: token })).status,
+      ).toBe(201)
     })
   })
 
@@ -159,7 +169,9 @@ export function dropDayContract(getApi: () => ApiClient, getRedis: () => RedisIn
       await reserve(api(), ip, u, limited, 1)
       await reserve(api(), ip, u, open, 2)
       const listing = await api().call('GET', `/api/users/${u}/reservations`)
-      const byProduct = Object.fromEntries(listing.body.data.map((h: { product_id: string; may_buy_more: number | null }) => [h.product_id, h.may_buy_more]))
+      const byProduct = Object.fromEntries(
+        listing.body.data.map((h: { product_id: string; may_buy_more: number | null }) => [h.product_id, h.may_buy_more]),
+      )
       expect(byProduct).toEqual({ [limited]: 1, [open]: null })
     })
 
@@ -240,7 +252,11 @@ export function dropDayContract(getApi: () => ApiClient, getRedis: () => RedisIn
       const before = (await redis.keys(`{${redis.prefix}}:idem:*`)).length
       const u = user('junk')
       const ip = address()
-      const replies = await inLanes(20, Array.from({ length: 300 }, (_, i) => i), (i) => buy(api(), ip, u, id, 1, `junk-${u}-${i}`))
+      const replies = await inLanes(
+        20,
+        Array.from({ length: 300 }, (_, i) => i),
+        (i) => buy(api(), ip, u, id, 1, `junk-${u}-${i}`),
+      )
       expect(count(replies, 409)).toBe(300)
       expect((await redis.keys(`{${redis.prefix}}:idem:*`)).length).toBe(before)
     })
@@ -267,15 +283,21 @@ export function dropDayContract(getApi: () => ApiClient, getRedis: () => RedisIn
     })
     const [botReplies, shopperStatuses] = await Promise.all([bot, shoppers])
 
-    const orderCount = async (u: string) => (await a.call('GET', `/api/users/${u}/orders`, undefined, from(address()))).body.data.orders.length as number
+    const orderCount = async (u: string) =>
+      (await a.call('GET', `/api/users/${u}/orders`, undefined, from(address()))).body.data.orders.length as number
     const botHolds = botReplies.filter((r) => r.status === 201).length
     expect(botHolds).toBeLessThanOrEqual(10)
-    expect(botReplies.filter((r) => r.status === 409).every((r) => r.body.code === 'ADDRESS_LIMIT_EXCEEDED' || r.body.code === 'INSUFFICIENT_STOCK')).toBe(true)
+    expect(
+      botReplies.filter((r) => r.status === 409).every((r) => r.body.code === 'ADDRESS_LIMIT_EXCEEDED' || r.body.code === 'INSUFFICIENT_STOCK'),
+    ).toBe(true)
     const tally: Record<string, number> = {}
     for (const r of botReplies) tally[`${r.status} ${r.body.code}`] = (tally[`${r.status} ${r.body.code}`] ?? 0) + 1
     // The address's write window admits 100; every other answer is the window's 429, none a 5xx.
     expect(tally[`429 RATE_LIMITED`], JSON.stringify(tally)).toBe(1000 - 100)
-    expect(shopperStatuses.every((s) => s < 500), JSON.stringify(shopperStatuses)).toBe(true)
+    expect(
+      shopperStatuses.every((s) => s < 500),
+      JSON.stringify(shopperStatuses),
+    ).toBe(true)
     const customerOrders = await Promise.all(customers.map((c) => orderCount(c.id)))
     expect(Math.max(...customerOrders)).toBeLessThanOrEqual(1)
     const toCustomers = customerOrders.reduce((s, x) => s + x, 0)

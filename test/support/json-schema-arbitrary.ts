@@ -68,7 +68,10 @@ const WRONG_TYPES: unknown[] = [null, true, false, 0, -1, 1.5, 1e21, '', 'x', '1
 
 /** Single-character edits of a string: near misses of a valid value. */
 export function nearMisses(valid: fc.Arbitrary<string>): fc.Arbitrary<string> {
-  const char = fc.oneof(fc.constantFrom('\u0000', '\ud800', '\udfff', ' ', '\n', '.', '-', '0', '9', 'e', '+', '/', ':', 'Z'), fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }))
+  const char = fc.oneof(
+    fc.constantFrom('\u0000', '\ud800', '\udfff', ' ', '\n', '.', '-', '0', '9', 'e', '+', '/', ':', 'Z'),
+    fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }),
+  )
   return fc.tuple(valid, fc.nat(), char, fc.constantFrom('insert', 'replace', 'delete', 'double')).map(([s, at, c, edit]) => {
     const i = s.length ? at % s.length : 0
     switch (edit) {
@@ -108,7 +111,12 @@ export class SchemaTools {
     this.ajv = new Ajv2020({ strict: false, allErrors: false })
     addFormats(this.ajv)
     this.ajv.removeKeyword('multipleOf')
-    this.ajv.addKeyword({ keyword: 'multipleOf', type: 'number', schemaType: 'number', validate: (of: number, value: number) => isDecimalMultiple(value, of) })
+    this.ajv.addKeyword({
+      keyword: 'multipleOf',
+      type: 'number',
+      schemaType: 'number',
+      validate: (of: number, value: number) => isDecimalMultiple(value, of),
+    })
     this.ajv.addKeyword({
       keyword: 'x-after',
       schemaType: 'string',
@@ -227,7 +235,8 @@ export class SchemaTools {
     const sources: fc.WeightedArbitrary<string>[] = []
     if (s.format === 'date-time') sources.push({ arbitrary: dateTime, weight: 4 })
     // an anchored pattern describes its strings; an unanchored one (\S) only requires something
-    for (const pattern of patterns.filter((p) => p.startsWith('^'))) sources.push({ arbitrary: fc.stringMatching(new RegExp(pattern, 'u')), weight: 4 })
+    for (const pattern of patterns.filter((p) => p.startsWith('^')))
+      sources.push({ arbitrary: fc.stringMatching(new RegExp(pattern, 'u')), weight: 4 })
     const free = (unit: 'binary' | 'grapheme-ascii', lengths: { minLength: number; maxLength: number }) => fc.string({ unit, ...lengths })
     const short = { minLength, maxLength: Math.max(minLength, Math.min(maxLength, 40)) }
     sources.push({ arbitrary: free('binary', short), weight: 1 })
@@ -260,17 +269,27 @@ export class SchemaTools {
   refused(schema: JsonSchema): fc.Arbitrary<Refused> {
     const s = this.resolve(schema)
     this.checkSubset(s)
-    const at = (path: Path) => (value: unknown): Refused => ({ value, path })
+    const at =
+      (path: Path) =>
+      (value: unknown): Refused => ({ value, path })
     const types = s.anyOf ? (s.anyOf as JsonSchema[]).flatMap((b) => typesOf(this.resolve(b))) : typesOf(s)
     // a container of the right type is refused for what is inside it: that is below
-    const wrongTypes = WRONG_TYPES.filter((v) => !(Array.isArray(v) ? types.includes('array') : typeof v === 'object' && v !== null && types.includes('object')))
+    const wrongTypes = WRONG_TYPES.filter(
+      (v) => !(Array.isArray(v) ? types.includes('array') : typeof v === 'object' && v !== null && types.includes('object')),
+    )
     const options: fc.Arbitrary<Refused>[] = [fc.constantFrom(...wrongTypes).map(at([]))]
     if (types.includes('string')) options.push(nearMisses(this.valid(s).filter((v): v is string => typeof v === 'string')).map(at([])))
     if (types.includes('number') || types.includes('integer')) {
       const numbers = this.valid(s).filter((v): v is number => typeof v === 'number')
       options.push(
-        fc.tuple(numbers, fc.constantFrom(-1, 1, 0.5, -0.5, 0.001, -0.001, 1e-7, 1e12)).map(([n, delta]) => n + delta).map(at([])),
-        fc.constantFrom(s.minimum ?? 0, s.maximum ?? 0).chain((bound) => fc.constantFrom(bound - 1, bound + 1, bound + 0.005)).map(at([])),
+        fc
+          .tuple(numbers, fc.constantFrom(-1, 1, 0.5, -0.5, 0.001, -0.001, 1e-7, 1e12))
+          .map(([n, delta]) => n + delta)
+          .map(at([])),
+        fc
+          .constantFrom(s.minimum ?? 0, s.maximum ?? 0)
+          .chain((bound) => fc.constantFrom(bound - 1, bound + 1, bound + 0.005))
+          .map(at([])),
       )
     }
     if (types.includes('object')) options.push(...this.refusedObjects(s))
@@ -309,11 +328,19 @@ export class SchemaTools {
   private refusedArrays(s: JsonSchema): fc.Arbitrary<Refused>[] {
     const valid = this.valid(s).filter((v): v is unknown[] => Array.isArray(v))
     const options: fc.Arbitrary<Refused>[] = [
-      fc.tuple(valid.filter((a) => a.length > 0), fc.nat(), this.refused(s.items ?? {})).map(([a, i, r]) => {
-        const index = i % a.length
-        return { value: a.map((item, j) => (j === index ? r.value : item)), path: [index, ...r.path] }
-      }),
-      fc.tuple(valid, this.valid(s.items ?? {})).map(([a, item]) => ({ value: [...a, ...Array.from({ length: (s.maxItems ?? 10) + 1 - a.length }, () => item)], path: [] })),
+      fc
+        .tuple(
+          valid.filter((a) => a.length > 0),
+          fc.nat(),
+          this.refused(s.items ?? {}),
+        )
+        .map(([a, i, r]) => {
+          const index = i % a.length
+          return { value: a.map((item, j) => (j === index ? r.value : item)), path: [index, ...r.path] }
+        }),
+      fc
+        .tuple(valid, this.valid(s.items ?? {}))
+        .map(([a, item]) => ({ value: [...a, ...Array.from({ length: (s.maxItems ?? 10) + 1 - a.length }, () => item)], path: [] })),
     ]
     if (s.minItems) options.push(valid.map((a) => ({ value: a.slice(0, s.minItems - 1), path: [] })))
     const key = s['x-unique-by']
@@ -321,11 +348,17 @@ export class SchemaTools {
       // the same item again, its key written the other way (1 and "1" are the same)
       const flip = (v: unknown) => (typeof v === 'number' ? String(v) : typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : v)
       options.push(
-        fc.tuple(valid.filter((a) => a.length > 0 && a.length < (s.maxItems ?? Infinity)), fc.nat(), fc.boolean()).map(([a, i, flipped]) => {
-          const copy = { ...(a[i % a.length] as Record<string, unknown>) }
-          if (flipped) copy[key] = flip(copy[key])
-          return { value: [...a, copy], path: [a.length, key] }
-        }),
+        fc
+          .tuple(
+            valid.filter((a) => a.length > 0 && a.length < (s.maxItems ?? Infinity)),
+            fc.nat(),
+            fc.boolean(),
+          )
+          .map(([a, i, flipped]) => {
+            const copy = { ...(a[i % a.length] as Record<string, unknown>) }
+            if (flipped) copy[key] = flip(copy[key])
+            return { value: [...a, copy], path: [a.length, key] }
+          }),
       )
     }
     return options

@@ -36,7 +36,9 @@ export async function startNeonProxy(upstream: string): Promise<NeonProxy> {
     try {
       const answer = await fetch(upstream, {
         method: 'POST',
-        headers: Object.fromEntries(Object.entries(req.headers).filter(([k]) => k.startsWith('neon-') || k === 'content-type' || k === 'authorization')) as Record<string, string>,
+        headers: Object.fromEntries(
+          Object.entries(req.headers).filter(([k]) => k.startsWith('neon-') || k === 'content-type' || k === 'authorization'),
+        ) as Record<string, string>,
         body: Buffer.concat(chunks),
       })
       res.writeHead(answer.status, { 'content-type': 'application/json' }).end(await answer.text())

@@ -1,7 +1,7 @@
 import fc from 'fast-check'
 import type { OpenAPIV3_1 } from 'openapi-types'
 import { MAX_BODY_BYTES } from '../../src/middleware/json-body'
-import { type JsonSchema, nearMisses, type Path, SchemaTools } from './json-schema-arbitrary'
+import { type JsonSchema, nearMisses, type Path, type SchemaTools } from './json-schema-arbitrary'
 
 // Requests for every operation of an OpenAPI 3.1 document, generated from the
 // document alone: valid ones, and ones refused for one stated reason.
@@ -147,9 +147,7 @@ export class RequestGenerator {
   requests(): fc.Arbitrary<ApiRequest> {
     return fc.oneof(
       ...this.operations.map((op) => {
-        const kinds: fc.WeightedArbitrary<ApiRequest>[] = [
-          { arbitrary: this.valid(op), weight: 10 },
-        ]
+        const kinds: fc.WeightedArbitrary<ApiRequest>[] = [{ arbitrary: this.valid(op), weight: 10 }]
         const refused = this.refused(op)
         if (refused) kinds.push({ arbitrary: refused, weight: 7 })
         const wrongMethod = this.wrongMethod(op)
@@ -203,7 +201,11 @@ export class RequestGenerator {
     const schema = param.schema as JsonSchema
     const valid = this.tools.valid(schema).map((v) => String(v))
     return fc
-      .oneof(nearMisses(valid), fc.constantFrom('', ' ', '\u0000', 'a\u0000', '0', '-1', '1.5', 'x'.repeat(300)), fc.string({ unit: 'binary', maxLength: 20 }))
+      .oneof(
+        nearMisses(valid),
+        fc.constantFrom('', ' ', '\u0000', 'a\u0000', '0', '-1', '1.5', 'x'.repeat(300)),
+        fc.string({ unit: 'binary', maxLength: 20 }),
+      )
       .filter((text) => !this.tools.accepts(schema, text) && carriable(param.in, text))
   }
 
@@ -247,17 +249,29 @@ export class RequestGenerator {
   refused(op: Operation): fc.Arbitrary<ApiRequest> | undefined {
     const options = op.parameters.map((param) =>
       fc.tuple(this.validParts(op), this.refusedParam(param)).map(([parts, text]) =>
-        this.build(op, 'refused', { ...parts, params: { ...parts.params, [param.name]: text } }, {
-          field: param.in === 'header' ? param.name.toLowerCase() : param.name,
-          change: `${param.in} ${param.name} = ${JSON.stringify(text)}`,
-        }),
+        this.build(
+          op,
+          'refused',
+          { ...parts, params: { ...parts.params, [param.name]: text } },
+          {
+            field: param.in === 'header' ? param.name.toLowerCase() : param.name,
+            change: `${param.in} ${param.name} = ${JSON.stringify(text)}`,
+          },
+        ),
       ),
     )
     if (op.body) {
       options.push(
-        fc.tuple(this.validParts(op), this.tools.refused(op.body)).map(([parts, refused]) =>
-          this.build(op, 'refused', { ...parts, body: refused.value }, { field: bodyField(refused.path), change: `body at ${bodyField(refused.path)}` }),
-        ),
+        fc
+          .tuple(this.validParts(op), this.tools.refused(op.body))
+          .map(([parts, refused]) =>
+            this.build(
+              op,
+              'refused',
+              { ...parts, body: refused.value },
+              { field: bodyField(refused.path), change: `body at ${bodyField(refused.path)}` },
+            ),
+          ),
       )
     }
     return options.length ? fc.oneof(...options) : undefined
@@ -274,7 +288,11 @@ export class RequestGenerator {
         case 'empty':
           return { ...request, body: '', expected: [{ status: 400, code: 'MALFORMED_JSON' }] }
         case 'text/plain':
-          return { ...request, headers: { ...request.headers, 'content-type': 'text/plain' }, expected: [{ status: 415, code: 'UNSUPPORTED_MEDIA_TYPE' }] }
+          return {
+            ...request,
+            headers: { ...request.headers, 'content-type': 'text/plain' },
+            expected: [{ status: 415, code: 'UNSUPPORTED_MEDIA_TYPE' }],
+          }
         case 'no type': {
           const { 'content-type': _, ...headers } = request.headers
           return { ...request, headers, expected: [{ status: 415, code: 'UNSUPPORTED_MEDIA_TYPE' }] }

@@ -19,11 +19,13 @@ export async function tcpProxy(targetPort: number, targetHost = '127.0.0.1'): Pr
         const outbound = createConnection(targetPort, targetHost)
         for (const socket of [inbound, outbound]) {
           sockets.add(socket)
-          socket.on('error', () => socket.destroy()).on('close', () => {
-            sockets.delete(socket)
-            inbound.destroy()
-            outbound.destroy()
-          })
+          socket
+            .on('error', () => socket.destroy())
+            .on('close', () => {
+              sockets.delete(socket)
+              inbound.destroy()
+              outbound.destroy()
+            })
         }
         inbound.pipe(outbound).pipe(inbound)
       })

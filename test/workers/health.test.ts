@@ -32,7 +32,11 @@ describe('the Worker in workerd', () => {
   })
 
   it('answers 503 naming Postgres when the Neon endpoint is down', async () => {
-    const res = await call('/health', undefined, { ...env, DATABASE_URL: 'postgresql://u:p@127.0.0.1:1/x', NEON_FETCH_ENDPOINT: 'http://127.0.0.1:1/sql' })
+    const res = await call('/health', undefined, {
+      ...env,
+      DATABASE_URL: 'postgresql://u:p@127.0.0.1:1/x',
+      NEON_FETCH_ENDPOINT: 'http://127.0.0.1:1/sql',
+    })
     expect(res.status).toBe(503)
     const body = await res.json<any>()
     expect(body.error).toMatch(/postgres/)

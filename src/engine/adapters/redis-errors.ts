@@ -2,17 +2,7 @@
  * Sorting Redis error replies into "the store cannot serve this now" and
  * "this script or command is wrong" (a bug, left to surface as a 500).
  */
-const UNAVAILABLE_CODES = new Set([
-  'LOADING',
-  'BUSY',
-  'MASTERDOWN',
-  'TRYAGAIN',
-  'CLUSTERDOWN',
-  'READONLY',
-  'NOREPLICAS',
-  'NOAUTH',
-  'WRONGPASS',
-])
+const UNAVAILABLE_CODES = new Set(['LOADING', 'BUSY', 'MASTERDOWN', 'TRYAGAIN', 'CLUSTERDOWN', 'READONLY', 'NOREPLICAS', 'NOAUTH', 'WRONGPASS'])
 
 /** The error code of a Redis error reply ("ERR", "WRONGTYPE", "NOSCRIPT"…), or undefined. */
 export function redisErrorCode(message: string): string | undefined {
@@ -26,8 +16,7 @@ export function isUnavailableReply(message: string): boolean {
   return /\b(max|daily|monthly)\b.*\blimit\b.*\bexceeded\b/i.test(message)
 }
 
-const SCRIPT_OR_COMMAND_ERROR =
-  /user_script|Error (running|compiling) script|^WRONGTYPE\b|wrong number of arg|syntax error|unknown command/i
+const SCRIPT_OR_COMMAND_ERROR = /user_script|Error (running|compiling) script|^WRONGTYPE\b|wrong number of arg|syntax error|unknown command/i
 
 /** Raised by a script (runtime error, bad call inside it) or by a malformed command. */
 export function isScriptOrCommandError(message: string): boolean {

@@ -63,14 +63,19 @@ function wellFormed(s: string): boolean {
 describe('free text', () => {
   it('refuses U+0000 and unpaired surrogates anywhere, takes every other character', () => {
     fc.assert(
-      fc.property(fc.string({ unit: 'binary', maxLength: 40 }), fc.nat(), fc.constantFrom('\u0000', '\ud800', '\udbff', '\udc00', '\udfff'), (s, at, bad) => {
-        const clean = s.replace(/\u0000/g, '')
-        expect(text(2000).safeParse(clean).success).toBe(true)
-        const i = at % (clean.length + 1)
-        const dirty = clean.slice(0, i) + bad + clean.slice(i)
-        // a high half right before a low one is a pair, not a lone half
-        if (!wellFormed(dirty) || bad === '\u0000') expect(text(2000).safeParse(dirty).success, JSON.stringify(dirty)).toBe(false)
-      }),
+      fc.property(
+        fc.string({ unit: 'binary', maxLength: 40 }),
+        fc.nat(),
+        fc.constantFrom('\u0000', '\ud800', '\udbff', '\udc00', '\udfff'),
+        (s, at, bad) => {
+          const clean = s.replace(/\u0000/g, '')
+          expect(text(2000).safeParse(clean).success).toBe(true)
+          const i = at % (clean.length + 1)
+          const dirty = clean.slice(0, i) + bad + clean.slice(i)
+          // a high half right before a low one is a pair, not a lone half
+          if (!wellFormed(dirty) || bad === '\u0000') expect(text(2000).safeParse(dirty).success, JSON.stringify(dirty)).toBe(false)
+        },
+      ),
     )
     expect(text(3).safeParse('😀😀😀').success).toBe(true) // lengths count code points, as JSON Schema's
     expect(text(3).safeParse('😀😀😀😀').success).toBe(false)

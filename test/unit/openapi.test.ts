@@ -15,11 +15,11 @@ import { statusesOf, statusOf } from '../../src/errors/status'
 import { specOf } from '../../src/http/route'
 import type { HoldView, OrderView, ProductStatusView, ProductView } from '../../src/http/views'
 import { DOCS_PATHS, openApiDocument } from '../../src/openapi/document'
-import { checkoutBody, checkoutHeaders, orderResponse, ordersPageResponse, ordersQuery } from '../../src/schemas/checkout'
-import { errorBody, successBody } from '../../src/schemas/envelope'
-import { healthResponse } from '../../src/schemas/health'
-import { createProductBody, productResponse, productStatusResponse, updateStockBody } from '../../src/schemas/products'
-import { bulkReserveBody, holdResponse, releaseResponse, reserveBody } from '../../src/schemas/reservations'
+import { checkoutBody, checkoutHeaders, type orderResponse, type ordersPageResponse, ordersQuery } from '../../src/schemas/checkout'
+import type { errorBody, successBody } from '../../src/schemas/envelope'
+import type { healthResponse } from '../../src/schemas/health'
+import { createProductBody, type productResponse, type productStatusResponse, updateStockBody } from '../../src/schemas/products'
+import { bulkReserveBody, type holdResponse, type releaseResponse, reserveBody } from '../../src/schemas/reservations'
 import type { storeHealthView } from '../../src/http/views'
 import { DOCUMENT_FILE, documentText } from '../../scripts/openapi'
 
@@ -64,7 +64,10 @@ function* walk(node: unknown, path: string[] = []): Generator<[string[], Record<
 /** Every example body a media type object shows. */
 function examplesOf(media: OpenAPIV3_1.MediaTypeObject | undefined): unknown[] {
   if (!media) return []
-  return [...(media.example === undefined ? [] : [media.example]), ...Object.values(media.examples ?? {}).map((e) => (e as OpenAPIV3_1.ExampleObject).value)]
+  return [
+    ...(media.example === undefined ? [] : [media.example]),
+    ...Object.values(media.examples ?? {}).map((e) => (e as OpenAPIV3_1.ExampleObject).value),
+  ]
 }
 
 /** Status → the error codes its examples show; 2xx → []. */
@@ -115,12 +118,17 @@ describe('the OpenAPI document', () => {
       expect(tags, op.key).toContain(op.tags?.[0])
       const inPath = [...op.key.matchAll(/\{(\w+)\}/g)].map((m) => m[1])
       const params = (op.parameters ?? []).map((p) => resolveRef<OpenAPIV3_1.ParameterObject>(doc, p))
-      expect(params.filter((p) => p.in === 'path').map((p) => [p.name, p.required]), op.key).toEqual(inPath.map((name) => [name, true]))
+      expect(
+        params.filter((p) => p.in === 'path').map((p) => [p.name, p.required]),
+        op.key,
+      ).toEqual(inPath.map((name) => [name, true]))
     }
   })
 
   it("lists, for each operation, the answers its declaration implies, each under its code's status", () => {
-    const declared = new Map(routesOnly().routes.flatMap((r) => (specOf(r.handler) ? [[specOf(r.handler)!.operationId, specOf(r.handler)!] as const] : [])))
+    const declared = new Map(
+      routesOnly().routes.flatMap((r) => (specOf(r.handler) ? [[specOf(r.handler)!.operationId, specOf(r.handler)!] as const] : [])),
+    )
     for (const op of operationsOf(doc)) {
       const spec = declared.get(op.operationId!)!
       const answers = answersOf(doc, op)
@@ -252,13 +260,16 @@ describe('the OpenAPI document', () => {
     expect(id.anyOf[0]).toEqual({ type: 'integer', minimum: 1, maximum: 2147483647 })
     expect(id.anyOf[1].type).toBe('string')
     for (const text of ['1', '42', '999999999', '1000000000', '2147483647']) expect(accepts(id.anyOf[1].pattern, text), text).toBe(true)
-    for (const text of ['0', '01', '-1', '1.0', '1e3', '2147483648', '9999999999', '21474836470']) expect(accepts(id.anyOf[1].pattern, text), text).toBe(false)
+    for (const text of ['0', '01', '-1', '1.0', '1e3', '2147483648', '9999999999', '21474836470'])
+      expect(accepts(id.anyOf[1].pattern, text), text).toBe(false)
     expect(schemas.Reserve.properties.product_id).toMatchObject({ anyOf: id.anyOf })
 
     const amount = schemas.Checkout.properties.total_amount
     expect(amount.anyOf[0]).toEqual({ type: 'number', minimum: 0, maximum: 1000000000, multipleOf: 0.01 })
-    for (const text of ['0', '0.00', '0.5', '19.99', '555555555.55', '999999999.99', '1000000000', '1000000000.00']) expect(accepts(amount.anyOf[1].pattern, text), text).toBe(true)
-    for (const text of ['1.005', '1000000000.01', '1000000001', '-1', '1e3', '01.00', '.5', '5.']) expect(accepts(amount.anyOf[1].pattern, text), text).toBe(false)
+    for (const text of ['0', '0.00', '0.5', '19.99', '555555555.55', '999999999.99', '1000000000', '1000000000.00'])
+      expect(accepts(amount.anyOf[1].pattern, text), text).toBe(true)
+    for (const text of ['1.005', '1000000000.01', '1000000001', '-1', '1e3', '01.00', '.5', '5.'])
+      expect(accepts(amount.anyOf[1].pattern, text), text).toBe(false)
     expect(schemas.CreateProduct.properties.price.anyOf[0]).toMatchObject({ anyOf: amount.anyOf })
 
     const limit = param('GET /api/users/{userId}/orders', 'limit')
@@ -267,10 +278,13 @@ describe('the OpenAPI document', () => {
     expect(cursor.maxLength).toBe(200)
     expect(accepts(cursor.pattern, schemas.OrdersPage.examples[0].next_cursor)).toBe(true)
     expect(accepts(cursor.pattern, 'not a cursor')).toBe(false)
-    const nextPage = (resolveRef<OpenAPIV3_1.ResponseObject>(doc, op('GET /api/users/{userId}/orders').responses!['200']).links ?? {}).nextPage
+    const nextPage = resolveRef<OpenAPIV3_1.ResponseObject>(doc, op('GET /api/users/{userId}/orders').responses!['200']).links?.nextPage
     expect(nextPage).toMatchObject({ operationId: 'listUserOrders', parameters: { cursor: '$response.body#/data/next_cursor' } })
 
-    expect(schemas.CreateProduct.properties.sale_ends_at).toMatchObject({ 'x-after': 'sale_starts_at', description: expect.stringContaining('sale_starts_at') })
+    expect(schemas.CreateProduct.properties.sale_ends_at).toMatchObject({
+      'x-after': 'sale_starts_at',
+      description: expect.stringContaining('sale_starts_at'),
+    })
     expect(schemas.BulkReserve.properties.items).toMatchObject({ 'x-unique-by': 'product_id', minItems: 1, maxItems: 50 })
     expect(doc.info.description).toMatch(/x-after/)
 
