@@ -5,14 +5,13 @@
  *   UPSTASH_REDIS_REST_URL=… UPSTASH_REDIS_REST_TOKEN=… npx tsx scripts/drop-redis-prefix.ts pr-12-my-branch
  */
 import { Redis } from '@upstash/redis'
+import { PREFIX_PATTERN } from '../src/engine/keys'
 
-// The same rule as REDIS_PREFIX in src/env.ts: no glob characters can reach MATCH.
-const PREFIX = /^[A-Za-z0-9_.-]{1,64}$/
 // The production namespace is never dropped by this script.
 const PROTECTED = new Set(['fd'])
 
 const prefix = process.argv[2] ?? ''
-if (!PREFIX.test(prefix) || PROTECTED.has(prefix)) {
+if (!PREFIX_PATTERN.test(prefix) || PROTECTED.has(prefix)) {
   console.error(`drop-redis-prefix: refusing prefix "${prefix}" (1-64 of A-Z a-z 0-9 _ . -, and not ${[...PROTECTED].join(', ')})`)
   process.exit(2)
 }

@@ -1,4 +1,5 @@
 import * as z from 'zod'
+import { PREFIX_PATTERN } from './engine/keys'
 import { perConfig } from './lib/per-config'
 
 const emptyToUndefined = (v: unknown) => (v === '' ? undefined : v)
@@ -47,7 +48,7 @@ const shape = {
     emptyToUndefined,
     z
       .string()
-      .regex(/^[A-Za-z0-9_.-]{1,64}$/, 'must be 1-64 letters, digits, _ . or -')
+      .regex(PREFIX_PATTERN, 'must be 1-64 letters, digits, _ . or -')
       .default('fd'),
   ),
   UPSTASH_REDIS_REST_URL: httpUrl('the REST URL of the Upstash database, https://<name>.upstash.io'),

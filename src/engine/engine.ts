@@ -2,7 +2,7 @@ import { createGuards } from './guards'
 import { createKeys } from './keys'
 import { createLedger } from './ledger'
 import type { ScriptPort } from './port'
-import { asArray, asInt, tagOf, UnexpectedReplyError } from './replies'
+import { asArray, asInt, asString, tagOf, UnexpectedReplyError } from './replies'
 import { runScript, type LuaScript } from './run-script'
 import { initProductScript, listHoldsScript, pingScript, releaseScript, reserveBulkScript, reserveScript, statusScript } from './scripts'
 import type { Ledger } from './ledger'
@@ -252,7 +252,7 @@ export function createEngine(port: ScriptPort, opts: EngineOptions): Engine {
       switch (tagOf(name, reply)) {
         case 'OK': {
           const [total, sold, reserved] = [1, 2, 3].map((i) => asInt(name, reply[i])) as [number, number, number]
-          const productName = typeof reply[4] === 'string' ? reply[4] : ''
+          const productName = asString(name, reply[4])
           return { ok: true, name: productName, total, sold, reserved, available: total - sold - reserved }
         }
         case 'NOT_LOADED':

@@ -30,7 +30,8 @@
  * hold expired, which listing skips. Keys are only ever built here, never used
  * as patterns.
  */
-const PREFIX_RE = /^[A-Za-z0-9_.:-]{1,64}$/
+/** A key namespace (REDIS_PREFIX): never a glob character, a hash-tag brace or a key separator. */
+export const PREFIX_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/
 const USER_RE = /^[A-Za-z0-9_.:@-]{1,128}$/
 /** A normalized client address (see src/limits/address.ts) or a customer identity built from one. */
 const RATE_ID_RE = /^[A-Za-z0-9_.:@|/-]{1,200}$/
@@ -76,8 +77,8 @@ export function assertUserId(userId: string): void {
 }
 
 export function createKeys(prefix: string): Keys {
-  if (!PREFIX_RE.test(prefix)) {
-    throw new RangeError(`invalid key prefix ${JSON.stringify(prefix)}: 1-64 of letters, digits, _ . : -`)
+  if (!PREFIX_PATTERN.test(prefix)) {
+    throw new RangeError(`invalid key prefix ${JSON.stringify(prefix)}: 1-64 of letters, digits, _ . -`)
   }
   const ns = `{${prefix}}`
   const product = (id: number): ProductKeys => {

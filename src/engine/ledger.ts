@@ -1,6 +1,6 @@
 import type { Guards } from './guards'
 import type { Keys } from './keys'
-import { asArray, asInt, tagOf, UnexpectedReplyError } from './replies'
+import { asArray, asInt, asString, tagOf, UnexpectedReplyError } from './replies'
 import type { LuaScript } from './run-script'
 import { checkoutScript, claimPendingScript, listPendingScript, reconcileScript, settleScript, stockEditScript } from './scripts'
 import type { Guard, RateLimited, Rated } from './types'
@@ -82,8 +82,6 @@ export interface ProductReport {
   settled: number
   total: number
   sold: number
-  reserved: number
-  pending: number
   purged: number
   /** structures mended because a key was lost */
   healed: number
@@ -169,7 +167,7 @@ export function createLedger(run: Run, keys: Keys, guards: Guards): Ledger {
       switch (tagOf(name, reply)) {
         case 'OK': {
           const order = {
-            orderId: String(reply[1]),
+            orderId: asString(name, reply[1]),
             productId: req.productId,
             userId: req.userId,
             quantity: req.quantity,
@@ -180,16 +178,16 @@ export function createLedger(run: Run, keys: Keys, guards: Guards): Ledger {
           return { ok: true, order, rate }
         }
         case 'PENDING':
-          return { ok: true, order: parsePending(name, req.productId, String(reply[1]), reply[2]), rate }
+          return { ok: true, order: parsePending(name, req.productId, asString(name, reply[1]), reply[2]), rate }
         case 'REPLAY':
-          return { ok: false, reason: 'REPLAY', kind: String(reply[1]), body: String(reply[2]), rate }
+          return { ok: false, reason: 'REPLAY', kind: asString(name, reply[1]), body: asString(name, reply[2]), rate }
         case 'IN_FLIGHT':
         case 'KEY_REUSED':
           return { ok: false, reason: reply[0] as 'IN_FLIGHT' | 'KEY_REUSED', rate }
         case 'NOT_LOADED':
           return { ok: false, reason: 'NOT_LOADED' }
         case 'NO_RESERVATION':
-          return { ok: false, reason: 'NO_RESERVATION', orderId: String(reply[1]), rate }
+          return { ok: false, reason: 'NO_RESERVATION', orderId: asString(name, reply[1]), rate }
         case 'QUANTITY_EXCEEDS_RESERVATION':
           return { ok: false, reason: 'QUANTITY_EXCEEDS_RESERVATION', held: asInt(name, reply[1]), rate }
         case 'AMOUNT_MISMATCH':
@@ -244,10 +242,11 @@ export function createLedger(run: Run, keys: Keys, guards: Guards): Ledger {
     async listPending(before, limit) {
       const name = listPendingScript.name
       const reply = asArray(name, await run(listPendingScript, [keys.pendingQueue], [String(before.getTime()), String(limit)]))
-      return reply.map((member) => {
-        const parts = typeof member === 'string' ? member.split('|') : []
+      return reply.map((value) => {
+        const member = asString(name, value)
+        const parts = member.split('|')
         if (parts.length !== 3) throw new UnexpectedReplyError(name, member)
-        return { productId: asInt(name, parts[0]), orderId: parts[1]!, keyHash: parts[2]!, member: member as string }
+        return { productId: asInt(name, parts[0]), orderId: parts[1]!, keyHash: parts[2]!, member }
       })
     },
 
@@ -280,18 +279,17 @@ export function createLedger(run: Run, keys: Keys, guards: Guards): Ledger {
       const reply = asArray(name, await run(reconcileScript, [...keys.productArgs(productId), keys.pendingQueue], args))
       if (tagOf(name, reply) === 'NOT_LOADED') return undefined
       if (reply[0] !== 'REPORT' || reply.length % 2 !== 1) throw new UnexpectedReplyError(name, reply)
-      const [settled, total, sold, reserved, pending, purged, healed, boughtMissing] = reply.slice(1, 9).map((v) => asInt(name, v)) as number[]
+      // (reserved and pending, fields 4 and 5, are for people reading the reply)
+      const [settled, total, sold, , , purged, healed, boughtMissing] = reply.slice(1, 9).map((v) => asInt(name, v)) as number[]
       return {
         settled: settled!,
         total: total!,
         sold: sold!,
-        reserved: reserved!,
-        pending: pending!,
         purged: purged!,
         healed: healed!,
         boughtMissing: boughtMissing === 1,
         pendingOrders: new Map(
-          Array.from({ length: (reply.length - 9) / 2 }, (_, i) => [String(reply[9 + 2 * i]), asInt(name, reply[10 + 2 * i])] as const),
+          Array.from({ length: (reply.length - 9) / 2 }, (_, i) => [asString(name, reply[9 + 2 * i]), asInt(name, reply[10 + 2 * i])] as const),
         ),
       }
     },

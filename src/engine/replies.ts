@@ -22,6 +22,11 @@ export function asInt(script: string, value: unknown): number {
   return n
 }
 
+export function asString(script: string, value: unknown): string {
+  if (typeof value !== 'string') throw new UnexpectedReplyError(script, value)
+  return value
+}
+
 /** The tag of a tagged reply: 'OK' or a refusal reason. */
 export function tagOf(script: string, reply: unknown[]): string {
   const tag = reply[0]

@@ -145,7 +145,7 @@ const ERROR_HEADERS: Record<number, Record<string, OpenAPIV3_1.ReferenceObject>>
   503: { 'Retry-After': ref('Retry-After') },
 }
 
-/** RateLimit-* of the tightest limit the request went through (when rate limiting is configured). */
+/** RateLimit-* of the window the request went through (for a write: the tighter of its two). */
 export function rateLimitHeaders() {
   return { 'RateLimit-Limit': ref('RateLimit-Limit'), 'RateLimit-Remaining': ref('RateLimit-Remaining'), 'RateLimit-Reset': ref('RateLimit-Reset') }
 }
