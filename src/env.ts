@@ -44,13 +44,7 @@ const shape = {
   HOLD_MAX_SECONDS: int(1, 172_800).optional(),
   RATE_LIMIT_WINDOW_MS: int(1000, 86_400_000).default(900_000),
   RATE_LIMIT_MAX_REQUESTS: int(1, 1_000_000).default(100),
-  REDIS_PREFIX: z.preprocess(
-    emptyToUndefined,
-    z
-      .string()
-      .regex(PREFIX_PATTERN, 'must be 1-64 letters, digits, _ . or -')
-      .default('fd'),
-  ),
+  REDIS_PREFIX: z.preprocess(emptyToUndefined, z.string().regex(PREFIX_PATTERN, 'must be 1-64 letters, digits, _ . or -').default('fd')),
   UPSTASH_REDIS_REST_URL: httpUrl('the REST URL of the Upstash database, https://<name>.upstash.io'),
   UPSTASH_REDIS_REST_TOKEN: z.preprocess(emptyToUndefined, z.string({ error: 'is required: the REST token of the Upstash database' })),
   DATABASE_URL: url(/^postgres(ql)?$/, 'a postgres:// or postgresql:// URL (postgresql://user:password@host/database)'),

@@ -110,6 +110,8 @@ export interface Ledger {
   /** pending checkouts queued at or before `before`, oldest first */
   listPending(before: Date, limit: number): Promise<QueuedOrder[]>
   claimPending(order: QueuedOrder, claimMs: number, before: Date): Promise<ClaimResult>
+  /** gives back a claim that could not be settled, so the next run takes the order at once */
+  unclaimPending(order: QueuedOrder, claim: string): Promise<void>
   /** sweeps expired holds, heals lost keys and reports the counters; undefined when not loaded */
   inspect(productId: number): Promise<ProductReport | undefined>
   /** sets sold and total from Postgres unless a checkout ended or a stock edit ran since `report` */
@@ -140,6 +142,12 @@ type Run = (script: LuaScript, keys: string[], args: string[]) => Promise<unknow
 
 export function createLedger(run: Run, keys: Keys, guards: Guards): Ledger {
   const idemKey = (keyHash?: string) => (keyHash ? keys.idempotency(keyHash) : keys.unused)
+  const runClaim = (order: QueuedOrder, args: [string, string]) =>
+    run(
+      claimPendingScript,
+      [keys.product(order.productId).pending, keys.pendingQueue, idemKey(order.keyHash || undefined)],
+      [order.member, order.orderId, ...args],
+    )
 
   return {
     async checkout(req) {
@@ -252,14 +260,7 @@ export function createLedger(run: Run, keys: Keys, guards: Guards): Ledger {
 
     async claimPending(order, claimMs, before) {
       const name = claimPendingScript.name
-      const reply = asArray(
-        name,
-        await run(
-          claimPendingScript,
-          [keys.product(order.productId).pending, keys.pendingQueue, idemKey(order.keyHash || undefined)],
-          [order.member, order.orderId, String(claimMs), String(before.getTime())],
-        ),
-      )
+      const reply = asArray(name, await runClaim(order, [String(claimMs), String(before.getTime())]))
       switch (tagOf(name, reply)) {
         case 'CLAIMED':
           return { ok: true, order: parsePending(name, order.productId, order.orderId, reply[1]), claim: String(asInt(name, reply[2])) }
@@ -270,6 +271,11 @@ export function createLedger(run: Run, keys: Keys, guards: Guards): Ledger {
         default:
           throw new UnexpectedReplyError(name, reply)
       }
+    },
+
+    async unclaimPending(order, claim) {
+      const reply = asArray(claimPendingScript.name, await runClaim(order, ['unclaim', claim]))
+      if (tagOf(claimPendingScript.name, reply) !== 'UNCLAIMED') throw new UnexpectedReplyError(claimPendingScript.name, reply)
     },
 
     async inspect(productId) {

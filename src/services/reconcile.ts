@@ -1,5 +1,6 @@
 import { boughtByUser, findOrders } from '../db/orders'
 import { productCounters, productIds } from '../db/products'
+import type { OrderRow } from '../db/schema'
 import type { Deps } from '../deps'
 import type { ProductReport, QueuedOrder } from '../engine'
 import { orderRecord } from './checkout'
@@ -100,14 +101,18 @@ async function settlePending(deps: Deps, opts: ReconcileOptions, report: Reconci
     if (c.ok) claimed.push({ queued, claim: c.claim })
     else if (c.reason === 'BUSY') report.pending_busy++
   }
-  const orders = new Map(
-    (
-      await findOrders(
-        deps.db,
-        claimed.map((c) => c.queued.orderId),
-      )
-    ).map((row) => [row.id, row]),
-  )
+  let found: OrderRow[]
+  try {
+    found = await findOrders(
+      deps.db,
+      claimed.map((c) => c.queued.orderId),
+    )
+  } catch (err) {
+    // Nothing was settled: give the claims back, so the next run need not wait for them to lapse.
+    await Promise.all(claimed.map(({ queued, claim }) => deps.engine.unclaimPending(queued, claim).catch(() => {})))
+    throw err
+  }
+  const orders = new Map(found.map((row) => [row.id, row]))
   for (const { queued, claim } of claimed) {
     const { productId, orderId, keyHash } = queued
     const row = orders.get(orderId)

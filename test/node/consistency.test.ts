@@ -130,6 +130,16 @@ describe('the reconciler claims a pending checkout before it reads Postgres', ()
     await expectConserved(h.api, h.db.url, [id])
   })
 
+  it('a reconciler run cut short by Postgres gives its claims back: the next run settles at once', async () => {
+    const id = await product(5)
+    expect((await reserve('cut-short', id, 1)).status).toBe(201)
+    expect((await deadPostgres().call('POST', '/api/checkout', checkoutBody('cut-short', id, 1), { 'idempotency-key': 'cut-1' })).status).toBe(503)
+    const broken = edgeDeps({ ...h.config, NEON_FETCH_ENDPOINT: 'http://127.0.0.1:1/sql' })
+    await expect(reconcile(broken, { pendingOlderThanMs: 0 })).rejects.toThrow(/postgres is unavailable/)
+    expect(await runReconciler()).toMatchObject({ pending_given_back: 1, units_given_back: 1 })
+    await expectConserved(h.api, h.db.url, [id])
+  })
+
   it('a retry that took the order over first keeps it: the reconciler leaves it alone', async () => {
     const id = await product(5)
     expect((await reserve('retried', id, 1)).status).toBe(201)

@@ -3,7 +3,7 @@ import pg from 'pg'
 import type { ApiClient } from './client'
 
 /** Postgres sold = Redis sold = the orders' quantities, for each product; nothing held. */
-export async function expectConserved(api: ApiClient, databaseUrl: string, productIds: string[]) {
+export async function expectConserved(api: ApiClient, databaseUrl: string, productIds: string[], label = '') {
   const client = new pg.Client({ connectionString: databaseUrl })
   await client.connect()
   try {
@@ -14,13 +14,13 @@ export async function expectConserved(api: ApiClient, databaseUrl: string, produ
         [id],
       )
       const status = (await api.call('GET', `/api/products/${id}/status`)).body.data
-      expect({ product: id, redis_sold: status.sold, orders: rows[0].ordered }).toEqual({
+      expect({ product: id, redis_sold: status.sold, orders: rows[0].ordered }, label).toEqual({
         product: id,
         redis_sold: rows[0].sold,
         orders: rows[0].sold,
       })
-      expect(status.total_stock).toBe(rows[0].total_stock)
-      expect(status.sold + status.reserved_stock + status.available_stock).toBe(status.total_stock)
+      expect(status.total_stock, label).toBe(rows[0].total_stock)
+      expect(status.sold + status.reserved_stock + status.available_stock, label).toBe(status.total_stock)
     }
   } finally {
     await client.end()

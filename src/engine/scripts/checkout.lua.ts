@@ -1,5 +1,5 @@
 import type { LuaScript } from '../run-script'
-import { CALL_CHUNKED, DROP_HOLD, FIND_HOLD, GUARD, NOW_MS, OPEN_PRODUCT, PRODUCT, productKeysHeader, PURGE_EXPIRED } from './lua-lib'
+import { BOUGHT, CALL_CHUNKED, DROP_HOLD, FIND_HOLD, GUARD, NOW_MS, OPEN_PRODUCT, PRODUCT, productKeysHeader, PURGE_EXPIRED } from './lua-lib'
 
 const source = `--[[ checkout: take a user's hold for an order. The bought units move from
 reserved to sold, the rest of the hold is released, and the order waits in
@@ -35,13 +35,13 @@ Returns {scope, remaining, reset_ms, ...} as reserve does, then one of
   'REPLAY', kind, body                   the key's first answer
   'IN_FLIGHT'                            the same key is being processed now (or claimed by the reconciler)
   'KEY_REUSED'                           the same key came with another request
-  'NOT_LOADED'                           no product hash: hydrate it and retry (no window counted)
+  'NOT_LOADED'                           no product hash, or its bought counts were lost: hydrate and retry (no window counted)
   'RATE_LIMITED'
   'NO_RESERVATION', order_id             no unexpired hold (order_id: the key's, if recorded)
   'QUANTITY_EXCEEDS_RESERVATION', held   the hold is untouched, the key recorded
   'AMOUNT_MISMATCH', expected_cents      the hold is untouched, the key recorded
 ]]
-${NOW_MS}${CALL_CHUNKED}${PRODUCT}${PURGE_EXPIRED}${OPEN_PRODUCT}${GUARD}${DROP_HOLD}${FIND_HOLD}
+${NOW_MS}${CALL_CHUNKED}${PRODUCT}${PURGE_EXPIRED}${OPEN_PRODUCT}${GUARD}${DROP_HOLD}${FIND_HOLD}${BOUGHT}
 local k_index, k_queue, k_idem = KEYS[7], KEYS[8], KEYS[9]
 local user, product_id = ARGV[1], ARGV[2]
 local qty, amount = tonumber(ARGV[3]), tonumber(ARGV[4])
@@ -49,7 +49,7 @@ local order_id, request_hash, key_hash = ARGV[5], ARGV[6], ARGV[7]
 local now = now_ms()
 
 local p = product_keys(1)
-if not read_product(p) then return with_rate(NO_RATE, {'NOT_LOADED'}) end
+if not read_product(p) or bought_lost(p) then return with_rate(NO_RATE, {'NOT_LOADED'}) end
 local limited, rate = guard(KEYS[10], KEYS[11], 10, now)
 if limited then return limited end
 
@@ -98,5 +98,5 @@ return with_rate(rate, {'OK', order_id, now})
 export const checkoutScript: LuaScript = {
   name: 'checkout',
   source,
-  sha: '0d580c2c0922ff60be3d6f66bafeadf489d3c174',
+  sha: '612dc11d36bd3d042b51a0f0827a2b2220cba280',
 }

@@ -26,9 +26,11 @@ ARGV[2i+9]  units that user bought (Postgres's orders)
 
 Returns
   1    created
-  0    nothing created (already loaded, or a 'bought'/'merge' call)
+  0    nothing created (already loaded, or a 'bought'/'merge' call); a
+       'create' of a live product whose bought counts were lost reloads them
 Bought units are merged by maximum (with the user's pending units added), so
-a count that moved on in Redis is never lowered. Pending checkouts count in
+a count that moved on in Redis is never lowered; the hash keeps a '' field
+once loaded, so an empty one is told from a lost one. Pending checkouts count in
 sold as well as in pending: one Postgres has already recorded is counted
 twice (never oversold) until the reconciler's next run. Holds that outlived
 their product hash are kept when they fit (sold + reserved <= total);
@@ -38,7 +40,9 @@ ${NOW_MS}${CALL_CHUNKED}${PRODUCT}
 local p = product_keys(1)
 local mode = ARGV[9]
 local exists = redis.call('EXISTS', p.k_product) == 1
-if exists and mode ~= 'merge' then return 0 end
+-- A live product is only touched to reload bought counts that were lost.
+if exists and mode == 'bought' then return 0 end
+if exists and mode == 'create' and redis.call('EXISTS', p.k_bought) == 1 then return 0 end
 
 local pending, pending_of = 0, {}
 local entries = redis.call('HVALS', p.k_pending)
@@ -48,14 +52,17 @@ for _, v in ipairs(entries) do
   pending = pending + qty
   pending_of[user] = (pending_of[user] or 0) + qty
 end
-for i = 10, #ARGV, 2 do
-  local user = ARGV[i]
-  local units = tonumber(ARGV[i + 1]) + (pending_of[user] or 0)
+local target = {}
+for i = 10, #ARGV, 2 do target[ARGV[i]] = tonumber(ARGV[i + 1]) end
+for user, qty in pairs(pending_of) do target[user] = (target[user] or 0) + qty end
+for user, units in pairs(target) do
   if units > (tonumber(redis.call('HGET', p.k_bought, user)) or 0) then
     redis.call('HSET', p.k_bought, user, units)
   end
 end
-if mode ~= 'create' then return 0 end
+-- The '' field (no user id is empty) marks the counts as loaded even when no one has bought.
+if mode == 'merge' or ARGV[4] ~= '' then redis.call('HSETNX', p.k_bought, '', 0) end
+if mode ~= 'create' or exists then return 0 end
 
 local total, sold = tonumber(ARGV[1]), tonumber(ARGV[2]) + pending
 local now = now_ms()
@@ -88,5 +95,5 @@ return 1
 export const initProductScript: LuaScript = {
   name: 'init-product',
   source,
-  sha: '3111b4da865302984caa3923af74c01c84f33c1d',
+  sha: '4309b709a74532bf1878868d595aa18c7bdf032b',
 }

@@ -208,11 +208,16 @@ end
 /**
  * bought_of(): units the user bought of the product or has pending, counted
  * only for products with a max_per_user (the purchase limit).
+ * bought_lost(): the product has sold units but no bought counts — its key
+ * was lost: the caller answers NOT_LOADED, and hydration reloads them.
  */
 export const BOUGHT = `
 local function bought_of(p, user)
   if not p.max_per_user then return 0 end
   return tonumber(redis.call('HGET', p.k_bought, user)) or 0
+end
+local function bought_lost(p)
+  return p.max_per_user ~= nil and p.sold > 0 and redis.call('EXISTS', p.k_bought) == 0
 end
 `
 

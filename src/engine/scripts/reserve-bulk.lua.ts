@@ -48,7 +48,7 @@ ARGV[2i+9]  quantity of item i, integer >= 1
 Returns {scope, remaining, reset_ms, ...} as reserve does, then (i = 1-based item number)
   'OK', held_1, expires_at_ms_1, may_buy_more_1, ..., held_n, expires_at_ms_n, may_buy_more_n
                                        held_i = the user's whole hold of item i's product
-  'NOT_LOADED', i, j, ...              every item whose product hash is missing (no window counted)
+  'NOT_LOADED', i, j, ...              every item whose product hash (or bought counts) is missing (no window counted)
   'RATE_LIMITED'
   'SALE_NOT_ACTIVE', i
   'LIMIT_EXCEEDED', i, max_per_user, held, bought    held includes earlier items of this call
@@ -65,7 +65,7 @@ local now = now_ms()
 local products, missing = {}, {'NOT_LOADED'}
 for i = 1, n do
   products[i] = product_keys(6 * i - 2)
-  if not read_product(products[i]) then missing[#missing + 1] = i end
+  if not read_product(products[i]) or bought_lost(products[i]) then missing[#missing + 1] = i end
 end
 if #missing > 1 then return with_rate(NO_RATE, missing) end
 local limited, rate = guard(KEYS[2], KEYS[3], 6, now)
@@ -119,5 +119,5 @@ return with_rate(rate, reply)
 export const reserveBulkScript: LuaScript = {
   name: 'reserve-bulk',
   source,
-  sha: 'af58a7007c464cbd087b042cf5f7d14a607edafc',
+  sha: '6862a391fea65d9e5493d67d36f702fb01e4ffb6',
 }

@@ -41,7 +41,7 @@ Returns {scope, remaining, reset_ms, ...}: the tighter write window ('ip' or
 'user'; '-' when not checked), then one of
   'OK', held, expires_at_ms, may_buy_more   held = the user's whole hold now;
                                             may_buy_more '' without max_per_user
-  'NOT_LOADED'                       no product hash: hydrate it and retry (no window counted)
+  'NOT_LOADED'                       no product hash, or its bought counts were lost: hydrate it and retry (no window counted)
   'RATE_LIMITED'                     nothing else was done
   'SALE_NOT_ACTIVE'                  now outside [sale_starts_at, sale_ends_at)
   'LIMIT_EXCEEDED', max_per_user, held, bought
@@ -57,7 +57,7 @@ local client_addr, max_addr = ARGV[6], tonumber(ARGV[7])
 local now = now_ms()
 
 local p = product_keys(1)
-if not read_product(p) then return with_rate(NO_RATE, {'NOT_LOADED'}) end
+if not read_product(p) or bought_lost(p) then return with_rate(NO_RATE, {'NOT_LOADED'}) end
 local limited, rate = guard(KEYS[8], KEYS[9], 8, now)
 if limited then return limited end
 open_product(p, now)
@@ -77,5 +77,5 @@ return with_rate(rate, {'OK', total, expires, more})
 export const reserveScript: LuaScript = {
   name: 'reserve',
   source,
-  sha: 'e3c4cbdfebd3557053b848a2f003a7e607b7c924',
+  sha: '1165385c401fbc80dc12e860d0b62ea80494f38f',
 }

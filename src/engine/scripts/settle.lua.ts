@@ -42,7 +42,7 @@ if entry then
   local user, qty, key_hash = string.match(entry, '^([^|]*)|(%d+)|[^|]*|[^|]*|(.*)$')
   qty = tonumber(qty)
   local member = table.concat({ARGV[6], order_id, key_hash}, '|')
-  if claim ~= '' and redis.call('ZSCORE', k_queue, member) ~= claim then return -1 end
+  if claim ~= '' and tonumber(redis.call('ZSCORE', k_queue, member)) ~= tonumber(claim) then return -1 end
   redis.call('HDEL', k_pending, order_id)
   redis.call('ZREM', k_queue, member)
   if redis.call('EXISTS', k_product) == 1 then
@@ -73,5 +73,5 @@ return given_back
 export const settleScript: LuaScript = {
   name: 'settle',
   source,
-  sha: 'd02a5acf91b1247df77dfc9083703bb0a73136e7',
+  sha: '970f44d02b9464f8d0ec3990f757eb3fbe8fec18',
 }
