@@ -1,15 +1,23 @@
 import { existsSync } from 'node:fs'
+import type { Server } from 'node:http'
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { serve } from '@hono/node-server'
+import { getConnInfo } from '@hono/node-server/conninfo'
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ROOT } from '../../dev/paths'
 import { freePort } from '../../dev/redis'
+import { createApp } from '../../src/app'
+import { edgeDeps } from '../../src/deps'
+import { withStaticPages } from '../../src/self-host/static-pages'
+import { PUBLIC_DIR } from '../../web/build'
 import { PAGE_HEADERS } from '../../web/headers'
 import { TEST_LIMITS } from '../support/client'
 import { npmRun, type Running } from '../support/commands'
+import { startNodeHarness } from '../support/node-app'
 import { createTestDatabase, type TestDatabase } from '../support/postgres'
 import { dropPrefix, testPrefix } from '../support/redis'
 
@@ -78,14 +86,14 @@ afterAll(async () => {
   if (dataDir) await rm(dataDir, { recursive: true, force: true })
 })
 
-async function open(path: string, viewport: { width: number; height: number }): Promise<{ context: BrowserContext; page: Page }> {
+async function open(path: string, viewport: { width: number; height: number }, at = base): Promise<{ context: BrowserContext; page: Page }> {
   const context = await browser!.newContext({ viewport, locale: 'en-US', timezoneId: 'UTC' })
   const page = await context.newPage()
   page.on('pageerror', (err) => pageErrors.push(`${page.url()}: ${err.message}`))
   page.on('console', (msg) => {
     if (/Content Security Policy/i.test(msg.text())) policyComplaints.push(msg.text())
   })
-  const res = await page.goto(`${base}${path}`)
+  const res = await page.goto(`${at}${path}`)
   expect(res?.status()).toBe(200)
   expect(res?.headers()['content-security-policy']).toBe(PAGE_HEADERS['Content-Security-Policy'])
   return { context, page }
@@ -293,5 +301,42 @@ describe('the storefront and the operator view, in Chromium against npm run dev'
     expect(pageErrors).toEqual([])
     await context.close()
     await ops.context.close()
+  })
+})
+
+describe('on the Node server (withStaticPages), with a small read limit', () => {
+  it('the storefront spaces its reads to last the window: live, and never refused', { timeout: 120_000 }, async () => {
+    // 25 reads a minute for the address, as a shop's default (100 per 15 minutes) would be for a longer visit.
+    const harness = await startNodeHarness('web-pace')
+    const config = { ...harness.config, RATE_LIMIT_MAX_REQUESTS: 25, RATE_LIMIT_WINDOW_MS: 60_000 }
+    const app = createApp(() => edgeDeps(config), { clientIp: (c) => getConnInfo(c).remote.address })
+    const server = serve({ fetch: withStaticPages(app.fetch, PUBLIC_DIR), port: await freePort(), hostname: '127.0.0.1' }) as Server
+    await new Promise((resolve) => server.once('listening', resolve))
+    const at = `http://127.0.0.1:${(server.address() as { port: number }).port}`
+    try {
+      const created = await harness.api.call('POST', '/api/products', { name: 'Paced drop', total_stock: 5 })
+      const id = created.body.data.id as string
+      const { context, page } = await open(`/?product=${id}`, PHONE, at)
+      const answers: number[] = []
+      page.on('response', (res) => {
+        if (res.url().includes('/api/')) answers.push(res.status())
+      })
+      await page.locator(`#drop-${id}[data-available="5"]`).waitFor()
+      const note = await page.locator('#live-note').filter({ hasText: /^Stock is updated every \d+ seconds/ }).textContent({ timeout: 30_000 })
+      const every = Number(/every (\d+) seconds/.exec(note!)![1])
+      expect(every).toBeGreaterThan(2)
+      // Someone else reserves: the page still shows it, within its pace.
+      const held = await harness.api.call('POST', '/api/reserve', { user_id: 'elsewhere', product_id: Number(id), quantity: 2 })
+      expect(held.status).toBe(201)
+      await page.locator(`#drop-${id}[data-available="3"]`).waitFor({ timeout: (every + 5) * 1000 })
+      await page.waitForTimeout(15_000)
+      expect(answers.length).toBeGreaterThan(3)
+      expect(answers.filter((s) => s === 429)).toEqual([])
+      expect(pageErrors).toEqual([])
+      await context.close()
+    } finally {
+      await new Promise((resolve) => server.close(resolve))
+      await harness.close()
+    }
   })
 })

@@ -34,6 +34,30 @@ function retryAfterOf(headers: Headers): number | undefined {
   return Number.isFinite(value) && value > 0 ? value : undefined
 }
 
+/**
+ * Reads are limited per client address (RATE_LIMIT_*, 100 per 15 minutes by
+ * default), shared by every tab and product on that address. Each GET answer
+ * says what is left of the window (RateLimit-Remaining, RateLimit-Reset);
+ * the pollers space their reads so that it lasts until the window resets,
+ * keeping a few for what the person clicks.
+ */
+const KEPT_FOR_CLICKS = 10
+let readBudget: { remaining: number; resetAt: number } | undefined
+
+function noteReadBudget(method: string, headers: Headers): void {
+  const remaining = headers.get('ratelimit-remaining')
+  const reset = headers.get('ratelimit-reset')
+  if (method !== 'GET' || remaining === null || reset === null) return
+  readBudget = { remaining: Number(remaining), resetAt: Date.now() + Number(reset) * 1000 }
+}
+
+/** How far apart (ms) reads must be for the address's read budget to last; 0 when there is no limit to mind. */
+export function readSpacingMs(): number {
+  if (!readBudget) return 0
+  const left = readBudget.resetAt - Date.now()
+  return left > 0 ? left / Math.max(1, readBudget.remaining - KEPT_FOR_CLICKS) : 0
+}
+
 export async function call<T>(method: string, path: string, options: CallOptions = {}): Promise<Answer<T>> {
   const headers: Record<string, string> = { accept: 'application/json', ...options.headers }
   if (options.body !== undefined) headers['content-type'] = 'application/json'
@@ -50,6 +74,7 @@ export async function call<T>(method: string, path: string, options: CallOptions
     throw new ApiError(0, 'NETWORK', 'The shop could not be reached')
   }
   noteServerDate(res.headers.get('date'))
+  noteReadBudget(method, res.headers)
   const envelope = (await res.json().catch(() => undefined)) as
     | { success: true; data: T }
     | { success: false; error: string; code: string; details?: Record<string, unknown>[] }

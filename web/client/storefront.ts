@@ -25,6 +25,7 @@ const el = {
   holdsNote: byId<HTMLParagraphElement>('holds-note'),
   drops: byId<HTMLUListElement>('drops'),
   dropsNote: byId<HTMLParagraphElement>('drops-note'),
+  liveNote: byId<HTMLParagraphElement>('live-note'),
   more: byId<HTMLButtonElement>('drops-more'),
   orders: byId<HTMLUListElement>('orders'),
   ordersEmpty: byId<HTMLParagraphElement>('orders-empty'),
@@ -126,10 +127,13 @@ const statusPoller = poll(
       else failed ??= read.reason
     }
     if (failed) throw failed // the poller waits as long as a 429 or 503 asks
-    if (el.dropsNote.dataset.tone === 'info' && el.dropsNote.textContent?.startsWith('Live')) say(el.dropsNote, '')
   },
-  STATUS_EVERY_MS,
-  (seconds) => say(el.dropsNote, `Live stock paused for ${durationInWords(seconds)}: the shop asked this page to slow down.`),
+  {
+    everyMs: STATUS_EVERY_MS,
+    reads: () => cards.size,
+    onPause: (seconds) => say(el.liveNote, `Live stock paused for ${durationInWords(seconds)}: the shop asked this page to slow down.`),
+    onPace: (seconds) => say(el.liveNote, seconds * 1000 > 2 * STATUS_EVERY_MS ? `Stock is updated every ${Math.round(seconds)} seconds, to stay within the shop’s read limit.` : ''),
+  },
 )
 
 // Holds and orders

@@ -10,7 +10,7 @@
  * second number is a lower bound, and says so.
  */
 import { ApiError, api, type Product, type ProductStatus } from './api'
-import { formatDateTime, formatTime, serverNow } from './clock'
+import { durationInWords, formatDateTime, formatTime, serverNow } from './clock'
 import { busy, h, say } from './dom'
 import { CHART_WINDOW_MS, UnitsChart, type Sample } from './chart'
 import { poll, type Poller } from './poll'
@@ -106,7 +106,7 @@ export class WatchCard {
           h('span', { class: 'key key-sold' }, 'Sold'),
           h('span', { class: 'key key-held' }, 'Held'),
           h('span', { class: 'key key-available' }, 'Available'),
-          ' — the last 5 minutes, read every 2 s',
+          ' — the last 5 minutes',
         ),
       ),
       this.note,
@@ -122,10 +122,13 @@ export class WatchCard {
     this.poller = poll(
       async (signal) => {
         this.record((await api.status(product.id, signal)).data)
-        say(this.note, '')
       },
-      EVERY_MS,
-      (seconds, err) => say(this.note, `${explain(err)} (live reads resume in ${seconds} s)`, 'error'),
+      {
+        everyMs: EVERY_MS,
+        onPause: (seconds, err) => say(this.note, `${explain(err)} Live reads resume in ${durationInWords(seconds)}.`, 'error'),
+        onPace: (seconds) =>
+          say(this.note, seconds * 1000 > 2 * EVERY_MS ? `Read every ${Math.round(seconds)} s, to stay within this address’s read limit (RATE_LIMIT_MAX_REQUESTS).` : ''),
+      },
     )
   }
 

@@ -30,6 +30,7 @@ export function StorefrontPage() {
         <p id="drops-note" class="msg" aria-live="polite">
           Loading the drops…
         </p>
+        <p id="live-note" class="hint" hidden></p>
         <ul id="drops" class="drops"></ul>
         <button id="drops-more" type="button" class="secondary" hidden>
           More drops
