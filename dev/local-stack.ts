@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { migratePglite, migratePostgres } from './migrate'
 import { openPglite, pgliteBackend, postgresBackend, startNeonServer, type NeonServer } from './neon/server'
+import { startTurnstileServer, type TurnstileServer } from './turnstile/server'
 import { startUpstashServer, type UpstashServer } from './upstash/server'
 
 export type LocalDatabase = { kind: 'pglite'; dir?: string } | { kind: 'postgres'; url: string }
@@ -30,14 +31,20 @@ export interface LocalStack {
   vars: StoreVars
   upstash: UpstashServer
   neon: NeonServer
+  /**
+   * A local Turnstile siteverify endpoint: give the Worker its `secret` as
+   * TURNSTILE_SECRET_KEY and its `url` as TURNSTILE_VERIFY_URL to turn the
+   * challenge on (off by default), and `mint()` tokens as the widget would.
+   */
+  turnstile: TurnstileServer
   close(): Promise<void>
 }
 
 const secret = (): string => randomBytes(24).toString('base64url')
 
 /**
- * Starts the Upstash-compatible server over Redis and the Neon-compatible
- * server over PGlite or Postgres, both on free loopback ports, each requiring
+ * Starts the Upstash-compatible server over Redis, the Neon-compatible server
+ * over PGlite or Postgres and a Turnstile siteverify, on free loopback ports, each requiring
  * a random secret that only the returned variables carry.
  */
 export async function startLocalStack(opts: LocalStackOptions): Promise<LocalStack> {
@@ -61,6 +68,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
   }
   const neon = await startNeonServer({ backend, password, delayMs })
   const upstash = await startUpstashServer({ redisUrl: opts.redisUrl, token, delayMs })
+  const turnstile = await startTurnstileServer()
   return {
     vars: {
       UPSTASH_REDIS_REST_URL: upstash.url,
@@ -70,8 +78,9 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     },
     upstash,
     neon,
+    turnstile,
     close: async () => {
-      await Promise.all([upstash.close(), neon.close()])
+      await Promise.all([upstash.close(), neon.close(), turnstile.close()])
       await closeDatabase() // the Neon server serves the PGlite; its opener closes it
     },
   }

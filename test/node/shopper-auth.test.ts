@@ -4,13 +4,11 @@ import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { exportJWK, generateKeyPair, SignJWT, type JWK } from 'jose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startTurnstileServer, type TurnstileServer } from '../../dev/turnstile/server'
 import { startNodeHarness, type NodeHarness } from '../support/node-app'
 
 let h: NodeHarness
 let jwks: { url: string; fetches: number; mode: 'ok' | 'hang' | 'fail'; server: Server }
 let privateKey: CryptoKey
-let turnstile: TurnstileServer
 const KID = 'test-key-1'
 
 beforeAll(async () => {
@@ -26,12 +24,10 @@ beforeAll(async () => {
   })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   jwks = { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/jwks.json`, fetches: 0, mode: 'ok', server }
-  turnstile = await startTurnstileServer()
 })
 afterAll(async () => {
   jwks?.server.closeAllConnections()
   await new Promise((resolve) => jwks?.server.close(resolve))
-  await turnstile?.close()
   await h?.close()
 })
 
@@ -114,12 +110,12 @@ describe('shopper JWTs from a JWKS', () => {
   })
 })
 
-describe('Turnstile (TURNSTILE_SECRET_KEY)', () => {
+describe('Turnstile (TURNSTILE_SECRET_KEY), against the local stack\'s siteverify', () => {
   const reserve = (api: typeof h.api, user: string, id: string, headers: Record<string, string> = {}) =>
     api.call('POST', '/api/reserve', { user_id: user, product_id: id, quantity: 1 }, { 'cf-connecting-ip': '198.51.100.20', ...headers })
 
   it('needs a token that siteverify accepts; a retry with it costs no second verification', async () => {
-    const api = h.api.withConfig({ TURNSTILE_SECRET_KEY: turnstile.secret, TURNSTILE_VERIFY_URL: turnstile.url })
+    const api = h.api.withConfig({ TURNSTILE_SECRET_KEY: h.stack.turnstile.secret, TURNSTILE_VERIFY_URL: h.stack.turnstile.url })
     const id = await product()
     const missing = await reserve(api, 'ts-1', id)
     expect(missing.status).toBe(403)
@@ -128,11 +124,11 @@ describe('Turnstile (TURNSTILE_SECRET_KEY)', () => {
     expect(junk.status).toBe(403)
     expect(junk.body.code).toBe('CHALLENGE_FAILED')
 
-    const passed = turnstile.mint()
-    const before = turnstile.verifications()
+    const passed = h.stack.turnstile.mint()
+    const before = h.stack.turnstile.verifications()
     expect((await reserve(api, 'ts-1', id, { 'cf-turnstile-response': passed })).status).toBe(201)
     expect((await reserve(api, 'ts-1', id, { 'cf-turnstile-response': passed })).status).toBe(201)
-    expect(turnstile.verifications()).toBe(before + 1)
+    expect(h.stack.turnstile.verifications()).toBe(before + 1)
     // The same token from another network is verified again, and Turnstile says it is spent.
     const elsewhere = await reserve(api, 'ts-2', id, { 'cf-turnstile-response': passed, 'cf-connecting-ip': '198.51.100.99' })
     expect(elsewhere.body.code).toBe('CHALLENGE_FAILED')
@@ -144,9 +140,9 @@ describe('Turnstile (TURNSTILE_SECRET_KEY)', () => {
   })
 
   it('siteverify out of reach is a 503, not a pass', async () => {
-    const api = h.api.withConfig({ TURNSTILE_SECRET_KEY: turnstile.secret, TURNSTILE_VERIFY_URL: 'http://127.0.0.1:1/siteverify' })
+    const api = h.api.withConfig({ TURNSTILE_SECRET_KEY: h.stack.turnstile.secret, TURNSTILE_VERIFY_URL: 'http://127.0.0.1:1/siteverify' })
     const id = await product()
-    const res = await reserve(api, 'ts-3', id, { 'cf-turnstile-response': turnstile.mint() })
+    const res = await reserve(api, 'ts-3', id, { 'cf-turnstile-response': h.stack.turnstile.mint() })
     expect(res.status).toBe(503)
     expect(res.headers.get('retry-after')).toBeTruthy()
   })
