@@ -203,6 +203,7 @@ describe('the storefront and the operator view, in Chromium against npm run dev'
     await shop.keyboard.press('Enter')
     await shop.locator('#orders li').filter({ hasText: '1 × Sneaker drop — 89.90 — confirmed' }).waitFor()
     expect(await text(shop, '#holds-note')).toBe('Order placed: 1 × Sneaker drop for 89.90. It is under “Your orders”.')
+    expect(await shop.evaluate('document.activeElement.id')).toBe('holds-note') // the keyboard goes on from there
     expect(await shop.locator(hold).count()).toBe(0)
     expect(checkouts).toHaveLength(1)
     expect(checkouts[0]!['idempotency-key']).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/)

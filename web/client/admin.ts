@@ -31,6 +31,7 @@ const el = {
   watchNote: byId<HTMLParagraphElement>('watch-note'),
   watched: byId<HTMLDivElement>('watched'),
   watchedEmpty: byId<HTMLParagraphElement>('watched-empty'),
+  liveHeading: byId<HTMLHeadingElement>('live-heading'),
 }
 
 const watching = new Map<string, WatchCard>()
@@ -49,6 +50,7 @@ const ops: Console = {
     watching.delete(productId)
     el.watchedEmpty.hidden = watching.size > 0
     renderDropButtons()
+    el.liveHeading.focus() // the pressed button left with its card
   },
 }
 
@@ -125,14 +127,16 @@ el.createForm.addEventListener('submit', (e) => {
 
 // Drops and watching
 
-function watch(product: Product, first = false): void {
+/** Starts watching a drop; `chosen` (by a button or the form): it goes first and takes the focus. */
+function watch(product: Product, chosen = false): void {
   if (watching.has(product.id)) return
   const card = new WatchCard(product, ops)
   watching.set(product.id, card)
-  if (first) el.watched.prepend(card.el)
+  if (chosen) el.watched.prepend(card.el)
   else el.watched.append(card.el)
   el.watchedEmpty.hidden = true
   renderDropButtons()
+  if (chosen) card.focus()
 }
 
 let listed: Product[] = []

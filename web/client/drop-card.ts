@@ -139,7 +139,8 @@ export class DropCard {
     const mayReserve = state === 'open' && !soldOut && (!room || admitted)
     this.form.hidden = Boolean(room) && !admitted
     this.reserve.disabled = !mayReserve
-    this.reserve.textContent = soldOut ? 'Sold out' : state === 'before' ? 'Not open yet' : state === 'after' ? 'Sale ended' : 'Reserve'
+    const label = soldOut ? 'Sold out' : state === 'before' ? 'Not open yet' : state === 'after' ? 'Sale ended' : 'Reserve'
+    if (this.reserve.textContent !== label) this.reserve.textContent = label
   }
 
   private renderLine(s: ProductStatus | undefined): void {

@@ -140,10 +140,13 @@ const statusPoller = poll(
 
 /** A hold ended (bought, released, lapsed): gone from the list, and its drop's "held for you" with it. */
 function endHold(productId: string, note: string, tone: 'ok' | 'info' = 'info'): void {
+  const hadFocus = document.getElementById(`hold-${productId}`)?.contains(document.activeElement) ?? false
   holds = holds.filter((x) => x.product_id !== productId)
   renderHolds()
   cards.get(productId)?.clearMessage()
   say(el.holdsNote, note, tone)
+  // The button pressed is gone with its hold: the keyboard continues from what happened.
+  if (hadFocus) el.holdsNote.focus()
   statusPoller.now()
 }
 

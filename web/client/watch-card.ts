@@ -82,7 +82,7 @@ export class WatchCard {
       h(
         'div',
         { class: 'watch-head' },
-        h('h3', { id: `${id}-name` }, product.name, ' ', h('span', { class: 'id' }, `#${product.id}`)),
+        h('h3', { id: `${id}-name`, tabindex: -1 }, product.name, ' ', h('span', { class: 'id' }, `#${product.id}`)),
         h('a', { href: `/?product=${encodeURIComponent(product.id)}` }, 'Open in storefront'),
         stop,
       ),
@@ -138,6 +138,10 @@ export class WatchCard {
 
   stop(): void {
     this.poller.stop()
+  }
+
+  focus(): void {
+    this.el.querySelector<HTMLElement>('h3')?.focus()
   }
 
   private record(status: ProductStatus): void {

@@ -98,7 +98,9 @@ export function AdminPage() {
       </section>
 
       <section aria-labelledby="live-heading">
-        <h2 id="live-heading">Live</h2>
+        <h2 id="live-heading" tabindex={-1}>
+          Live
+        </h2>
         <p id="watched-empty" class="hint">
           Not watching any drop: create one, or press Watch.
         </p>

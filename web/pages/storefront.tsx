@@ -23,7 +23,7 @@ export function StorefrontPage() {
           Nothing held. Reserve a drop below: a hold keeps it for you for a few minutes, then it goes back on sale.
         </p>
         <ul id="holds" class="holds"></ul>
-        <p id="holds-note" class="msg" aria-live="polite" hidden></p>
+        <p id="holds-note" class="msg" aria-live="polite" tabindex={-1} hidden></p>
       </section>
       <section aria-labelledby="drops-heading">
         <h2 id="drops-heading">On sale</h2>
