@@ -73,3 +73,12 @@ export function times(price: string, quantity: number): string {
   const cents = Number(whole) * 100 + Number(frac.padEnd(2, '0').slice(0, 2))
   return ((cents * quantity) / 100).toFixed(2)
 }
+
+/** The whole number typed in `input`, at least `min`; else says `problem` in `note`, puts the focus back, and gives undefined. */
+export function wholeNumberIn(input: HTMLInputElement, min: number, note: HTMLElement, problem: string): number | undefined {
+  const value = Number(input.value)
+  if (input.value.trim() !== '' && Number.isInteger(value) && value >= min) return value
+  say(note, problem, 'error')
+  input.focus()
+  return undefined
+}

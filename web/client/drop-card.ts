@@ -5,7 +5,7 @@
  */
 import { ApiError, call, type Hold, type Product, type ProductStatus } from './api'
 import { durationInWords, formatDateTime, serverNow } from './clock'
-import { busy, h, say } from './dom'
+import { busy, h, say, wholeNumberIn } from './dom'
 import { joinLine, type Line, type Place } from './queue'
 import { explain } from './refusals'
 import { countdown } from './ticker'
@@ -199,12 +199,8 @@ export class DropCard {
   }
 
   private async doReserve(): Promise<void> {
-    const quantity = Number(this.quantity.value)
-    if (!Number.isInteger(quantity) || quantity < 1) {
-      say(this.message, 'Choose a quantity of 1 or more.', 'error')
-      this.quantity.focus()
-      return
-    }
+    const quantity = wholeNumberIn(this.quantity, 1, this.message, 'Choose a quantity of 1 or more.')
+    if (quantity === undefined) return
     say(this.message, '')
     const place = this.place
     const headers: Record<string, string> = place?.status === 'admitted' ? { 'X-Admission-Token': place.token } : {}

@@ -11,7 +11,7 @@
  */
 import { ApiError, api, type Product, type ProductStatus } from './api'
 import { durationInWords, formatDateTime, formatTime, serverNow } from './clock'
-import { busy, h, say } from './dom'
+import { busy, h, say, wholeNumberIn } from './dom'
 import { CHART_WINDOW_MS, UnitsChart, type Sample } from './chart'
 import { poll, type Poller } from './poll'
 import { explain } from './refusals'
@@ -176,12 +176,8 @@ export class WatchCard {
   }
 
   private async changeStock(): Promise<void> {
-    const total = Number(this.stockInput.value)
-    if (!Number.isInteger(total) || total < 0) {
-      say(this.stockMessage, 'Stock is a whole number, 0 or more.', 'error')
-      this.stockInput.focus()
-      return
-    }
+    const total = wholeNumberIn(this.stockInput, 0, this.stockMessage, 'Stock is a whole number, 0 or more.')
+    if (total === undefined) return
     try {
       this.product = await this.ops.patchStock(this.product.id, total)
       say(this.stockMessage, `Total stock is now ${this.product.total_stock}.`, 'ok')
