@@ -150,18 +150,26 @@ function endHold(productId: string, note: string, tone: 'ok' | 'info' = 'info'):
   statusPoller.now()
 }
 
+let shownHolds = ''
+
+/** Draws the holds again only when they changed, and keeps the keyboard on the button it was on. */
 function renderHolds(): void {
-  const items = holds.map((hold) => holdItem(hold))
-  fill(el.holds, ...items)
-  el.holdsEmpty.hidden = items.length > 0
+  const shown = holds.map((x) => `${x.product_id}|${x.quantity}|${x.expires_at}|${nameOf(x.product_id)}`).join(' ')
+  if (shown === shownHolds && el.holds.childElementCount === holds.length) return
+  shownHolds = shown
+  const focused = document.activeElement
+  const where = el.holds.contains(focused) && focused instanceof HTMLElement ? { hold: focused.closest('li')?.id, action: focused.dataset.action } : undefined
+  fill(el.holds, ...holds.map((hold) => holdItem(hold)))
+  el.holdsEmpty.hidden = holds.length > 0
+  if (where?.hold) document.querySelector<HTMLElement>(`#${where.hold} [data-action="${where.action}"]`)?.focus()
 }
 
 function holdItem(hold: Hold): HTMLLIElement {
   const product = products.get(hold.product_id)
   const amount = product?.price ? times(product.price, hold.quantity) : undefined
   const left = h('time', { role: 'timer', class: 'countdown' })
-  const buy = h('button', { type: 'button' }, amount ? `Buy for ${amount}` : 'Buy')
-  const release = h('button', { type: 'button', class: 'secondary' }, 'Release')
+  const buy = h('button', { type: 'button', 'data-action': 'buy' }, amount ? `Buy for ${amount}` : 'Buy')
+  const release = h('button', { type: 'button', class: 'secondary', 'data-action': 'release' }, 'Release')
   const message = h('p', { class: 'msg', 'aria-live': 'polite', hidden: true })
   const item = h(
     'li',
@@ -171,7 +179,10 @@ function holdItem(hold: Hold): HTMLLIElement {
     message,
   )
   countdown(left, hold.expires_at, '', () => {
-    if (holds.includes(hold)) endHold(hold.product_id, `Your hold of ${nameOf(hold.product_id)} lapsed: its units are back on sale.`)
+    // Still the hold shown (a later read may have brought the same hold as a new object, or a renewed one).
+    if (holds.some((x) => x.product_id === hold.product_id && x.expires_at === hold.expires_at)) {
+      endHold(hold.product_id, `Your hold of ${nameOf(hold.product_id)} lapsed: its units are back on sale.`)
+    }
   })
   buy.addEventListener('click', () => void busy(buy, () => checkout(hold, amount ?? '0.00', message)))
   release.addEventListener('click', () => void busy(release, () => releaseHold(hold, message)))
