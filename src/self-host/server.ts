@@ -6,6 +6,7 @@ import { createLogger } from '../lib/log'
 import { reconcile } from '../services/reconcile'
 import { selfHostDeps, type SelfHost, type SelfHostConfig } from './deps'
 import { checkStores, causeOf, redactUrl, StartupError } from './startup'
+import { withStaticPages } from './static-pages'
 
 // In-flight requests get this long to finish after a shutdown signal.
 const SHUTDOWN_GRACE_MS = 10_000
@@ -55,7 +56,7 @@ export async function runServer(config: SelfHostConfig, role: ServerRole): Promi
 
   // The peer's address: put a proxy in front and this is the proxy's.
   const app = createApp(host.deps, { clientIp: (c) => getConnInfo(c).remote.address })
-  const server = serve({ fetch: app.fetch, port: config.PORT }) as Server
+  const server = serve({ fetch: withStaticPages(app.fetch), port: config.PORT }) as Server
   try {
     await listen(server)
   } catch (err) {
