@@ -14,6 +14,7 @@ import { describeMachine } from './lib/machine'
 import { markdownTable, printScenario, targetTable, textTable } from './lib/table'
 import { PROFILES, type Profile, type ScenarioResult } from './lib/types'
 import { costPerCall } from './scenarios/cost-per-call'
+import { dropDay } from './scenarios/drop-day'
 import { edgeStart } from './scenarios/edge-start'
 import { engineFloor } from './scenarios/engine-floor'
 import { expiryStorm } from './scenarios/expiry-storm'
@@ -28,6 +29,7 @@ const SCENARIOS: Record<string, (env: BenchEnv, profile: Profile) => Promise<Sce
   storm: expiryStorm,
   cost: costPerCall,
   edge: edgeStart,
+  dropday: dropDay,
 }
 
 const { values } = parseArgs({
