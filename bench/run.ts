@@ -19,6 +19,7 @@ import { edgeStart } from './scenarios/edge-start'
 import { engineFloor } from './scenarios/engine-floor'
 import { expiryStorm } from './scenarios/expiry-storm'
 import { httpReserve } from './scenarios/http-reserve'
+import { latencyScenario } from './scenarios/latency'
 import { scale } from './scenarios/scale'
 import type { BenchEnv } from './lib/env'
 
@@ -30,6 +31,7 @@ const SCENARIOS: Record<string, (env: BenchEnv, profile: Profile) => Promise<Sce
   cost: costPerCall,
   edge: edgeStart,
   dropday: dropDay,
+  latency: latencyScenario,
 }
 
 const { values } = parseArgs({
