@@ -13,6 +13,7 @@ import { benchEnv } from './lib/env'
 import { describeMachine } from './lib/machine'
 import { markdownTable, printScenario, targetTable, textTable } from './lib/table'
 import { PROFILES, type Profile, type ScenarioResult } from './lib/types'
+import { coldStart } from './scenarios/cold-start'
 import { costPerCall } from './scenarios/cost-per-call'
 import { dropDay } from './scenarios/drop-day'
 import { edgeStart } from './scenarios/edge-start'
@@ -32,6 +33,7 @@ const SCENARIOS: Record<string, (env: BenchEnv, profile: Profile) => Promise<Sce
   edge: edgeStart,
   dropday: dropDay,
   latency: latencyScenario,
+  cold: coldStart,
 }
 
 const { values } = parseArgs({
