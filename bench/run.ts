@@ -1,5 +1,5 @@
 /**
- * npm run bench [-- --full] [-- --only engine,http,scale,storm,cost,edge]
+ * npm run bench [-- --full] [-- --only engine,http,scale,storm,cost,edge,dropday,latency,cold]
  *
  * Runs the scenarios in order against 127.0.0.1 only, prints their tables and
  * the targets, and writes bench/results/<date>.json and .svg (a partial run
@@ -54,7 +54,7 @@ const partial = only.length < Object.keys(SCENARIOS).length
 const command = `npm run bench${values.full || values.only ? ' --' : ''}${values.full ? ' --full' : ''}${values.only ? ` --only ${values.only}` : ''}`
 
 // Every run stops by itself: past this the process cleans up and exits.
-const WATCHDOG_MS = (values.full ? 40 : 8) * 60_000
+const WATCHDOG_MS = (values.full ? 60 : 15) * 60_000
 const env = benchEnv()
 const abort = async (why: string) => {
   console.error(`\nbench: ${why}; cleaning up`)

@@ -62,9 +62,9 @@ export async function httpReserve(env: BenchEnv, profile: Profile): Promise<Scen
     const why = {
       floor: `self-host ${cpu(self)} against the floor's ${cpu(floor)} (one EVALSHA, no validation, limits or holds); with WORKERS=2 ${self2.rps} req/s (${ratio(self2.rps, floor.rps)} of the floor) on 2 cores shared with autocannon and Redis`,
       bare: `self-host server ${cpu(self)} vs bare Hono ${cpu(bare)}, while the engine alone does ${engineAlone.opsPerSec} reserves/s: Node-side per-request work is the limit, not Redis`,
-      original: `the original spends ${cpu(original)} against our ${cpu(self)}: it does less per request (no zod, secure headers, request id, auth hook; a 3-command script)`,
+      original: `the original spends ${cpu(original)} against our ${cpu(self)}; on 2 shared cores req/s follows the whole machine's CPU per request (autocannon, Redis, the server), not the server's alone`,
       postgres: `Postgres-only: ${pgOnly.rps} req/s at ${cpu(pgOnly)}, bounded by the hot row's lock; ours is bounded by its own CPU (${cpu(self)})`,
-      p99: `the server with the most CPU per request saturates its core first and queues: ours ${cpu(self)}`,
+      p99: `p99 is queueing on the busiest core: ours ${cpu(self)}, the original ${cpu(original)}, Postgres-only ${cpu(pgOnly)}`,
     }
     const targets: Target[] = [
       explain(target('http.vs-floor', `self-host req/s ÷ floor, 1 EVALSHA (${c0} conns)`, ratio(self.rps, floor.rps), '>=', 0.6), why.floor),
