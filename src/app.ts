@@ -3,9 +3,10 @@ import { cors } from 'hono/cors'
 import { requestId } from 'hono/request-id'
 import { secureHeaders } from 'hono/secure-headers'
 import type { Deps } from './deps'
-import { notFound, onError } from './errors/handler'
+import { notFoundOrNotAllowed, onError } from './errors/handler'
 import { requestLog } from './middleware/request-log'
 import { checkoutRoutes } from './routes/checkout'
+import { allowedMethods } from './routes/allowed-methods'
 import { createDocsRoutes } from './routes/docs'
 import { healthRoutes } from './routes/health'
 import { productRoutes } from './routes/products'
@@ -62,7 +63,7 @@ export function createApp(makeDeps: DepsFactory, options: AppOptions = {}) {
   app.route('/api/checkout', checkoutRoutes)
   app.route('/api/users', userRoutes)
   app.route('/api', createDocsRoutes(app))
-  app.notFound(notFound)
+  app.notFound(notFoundOrNotAllowed(allowedMethods(app)))
   app.onError(onError)
   return app
 }

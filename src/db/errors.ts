@@ -1,3 +1,4 @@
+import { AppError } from '../errors/app-error'
 import { StoreUnavailableError } from '../errors/store-unavailable'
 
 /** The Postgres error fields both drivers put on their errors. */
@@ -45,5 +46,29 @@ export async function withPostgres<T>(operation: string, call: () => Promise<T>)
   } catch (err) {
     if (pgError(err)) throw err
     throw new StoreUnavailableError('postgres', err, operation)
+  }
+}
+
+const RETRY_AFTER = { 'Retry-After': '2' }
+
+/**
+ * What a Postgres error reply (pgError: the NO_ANSWER classes are already
+ * 503 by withPostgres) that no service handled tells the caller, by SQLSTATE
+ * class; undefined for the classes that mean a bug here (42 syntax or a
+ * missing table …), which stay 500. Never the driver's message: it can quote
+ * the SQL and its parameters.
+ */
+export function pgErrorAnswer(fields: PgErrorFields): AppError | undefined {
+  switch (fields.code?.slice(0, 2)) {
+    case '22': // data exception: a value the column cannot hold got past validation
+    case '54': // program limit exceeded: a value too large to index or store
+      return new AppError(400, 'VALIDATION_ERROR', 'A value in the request cannot be stored')
+    case '23': // integrity: with every constraint validated first, only a concurrent change gets here
+    case '55': // lock not available
+      return new AppError(503, 'SERVICE_UNAVAILABLE', 'postgres refused the change because of a concurrent one, try again shortly', undefined, RETRY_AFTER)
+    case 'XX': // internal error
+      return new AppError(503, 'SERVICE_UNAVAILABLE', 'postgres is unavailable, try again shortly', undefined, RETRY_AFTER)
+    default:
+      return undefined
   }
 }

@@ -238,8 +238,10 @@ export function createEngine(port: ScriptPort, opts: EngineOptions): Engine {
     },
 
     async ping() {
-      const reply = await run(pingScript, [], [])
-      if (reply !== 'PONG') throw new UnexpectedReplyError(pingScript.name, reply)
+      const name = pingScript.name
+      const reply = asArray(name, await run(pingScript, [], []))
+      if (reply[0] !== 'PONG' || typeof reply[1] !== 'string') throw new UnexpectedReplyError(name, reply)
+      return { maxmemoryPolicy: reply[1] || undefined }
     },
   }
 }

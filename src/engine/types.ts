@@ -122,6 +122,9 @@ export interface Engine extends Ledger {
   chargeAddress(address: string): Promise<RateLimited | { ok: true; rate?: RateInfo }>
   status(productId: number): Promise<StatusResult>
   listHolds(userId: string): Promise<Hold[]>
-  /** Resolves when Redis runs scripts; throws StoreUnavailableError otherwise. */
-  ping(): Promise<void>
+  /**
+   * Resolves when Redis runs scripts, with its eviction policy when the server
+   * tells it; throws StoreUnavailableError otherwise.
+   */
+  ping(): Promise<{ maxmemoryPolicy?: string }>
 }

@@ -1,8 +1,8 @@
 import type { Context, ErrorHandler, NotFoundHandler } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
+import { pgError, pgErrorAnswer } from '../db/errors'
 import { ConfigError } from '../env'
-import { pgError } from '../db/errors'
 import type { AppEnv } from '../types'
 import { AppError } from './app-error'
 import { rateLimitHeaders } from './rate-limited'
@@ -51,6 +51,12 @@ export const onError: ErrorHandler<AppEnv> = (err, c) => {
     const message = err.status === 413 ? 'Request body is too large' : err.message || 'Bad request'
     return c.json(failure(codeForHttpException(err), message), err.status as ContentfulStatusCode)
   }
+  const pg = pgError(err)
+  const answer = pg && pgErrorAnswer(pg)
+  if (answer) {
+    logError(c, err, 'warn')
+    return c.json(failure(answer.code, answer.message), answer.status, answer.headers)
+  }
   if (err instanceof ConfigError) {
     console.error(err.message)
     return c.json(failure('CONFIGURATION_ERROR', err.message), 500)
@@ -83,3 +89,14 @@ function log(c: Context<AppEnv>, level: 'warn' | 'error', details: Record<string
 
 export const notFound: NotFoundHandler<AppEnv> = (c) =>
   c.json(failure('NOT_FOUND', `No route for ${c.req.method} ${c.req.path}`), 404)
+
+/** 405 with `Allow` when the path is served with other methods (`allowed` says which), else 404. */
+export const notFoundOrNotAllowed =
+  (allowed: (path: string) => string[]): NotFoundHandler<AppEnv> =>
+  (c) => {
+    const methods = allowed(c.req.path)
+    if (methods.length === 0) return notFound(c)
+    return c.json(failure('METHOD_NOT_ALLOWED', `${c.req.method} is not allowed on ${c.req.path}; it serves ${methods.join(', ')}`), 405, {
+      Allow: methods.join(', '),
+    })
+  }

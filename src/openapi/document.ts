@@ -39,7 +39,18 @@ reserve and checkout per user, the others per client IP. A 429 carries
 \`RateLimit-Reset\` (when the server has a limiter). A store that does not answer
 gives 503 with \`Retry-After\`.
 
-A path the API does not serve answers 404 \`NOT_FOUND\`.`
+**Schemas** say exactly what the server accepts: patterns are ECMA-262 with
+the \`u\` flag (free text may hold neither U+0000 nor an unpaired surrogate),
+lengths count code points, \`multipleOf\` is exact decimal arithmetic (a
+validator working in binary floating point needs a tolerance, e.g. ajv's
+\`multipleOfPrecision\`). Two rules JSON Schema cannot state are extension
+keywords: \`x-after: <field>\` (later than that sibling date-time when both are
+given) and \`x-unique-by: <field>\` (no two items with the same value there;
+\`1\` and \`"1"\` are the same product).
+
+A path the API does not serve answers 404 \`NOT_FOUND\`; a path it serves, asked
+with a method it does not serve there, answers 405 \`METHOD_NOT_ALLOWED\` with
+\`Allow\` listing the methods it does serve.`
 
 /** Paths of the docs themselves (src/routes/docs.ts), which the document does not list. */
 export const DOCS_PATHS = ['/api/openapi.json', '/api/docs']

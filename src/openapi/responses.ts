@@ -40,6 +40,10 @@ export const ERROR_EXAMPLES: Record<ErrorCode, ErrorExample> = {
     error: 'The Turnstile challenge was not passed',
   },
   NOT_FOUND: { meaning: 'no route has this path', error: 'No route for GET /api/nothing' },
+  METHOD_NOT_ALLOWED: {
+    meaning: 'the path is served, but not with this method; `Allow` lists the methods it serves',
+    error: 'PUT is not allowed on /api/reserve; it serves POST',
+  },
   PRODUCT_NOT_FOUND: { meaning: 'no product has this id', error: 'Product 42 not found', details: [{ product_id: '42' }] },
   INSUFFICIENT_STOCK: {
     meaning: 'fewer units are available than asked; `details` says how many are (and which bulk `item` failed)',
@@ -136,6 +140,7 @@ const ref = (name: string) => ({ $ref: `#/components/headers/${name}` })
 /** Headers an answer carries, by status. */
 const ERROR_HEADERS: Record<number, Record<string, OpenAPIV3_1.ReferenceObject>> = {
   401: { 'WWW-Authenticate': ref('WWW-Authenticate') },
+  405: { Allow: ref('Allow') },
   429: { 'Retry-After': ref('Retry-After'), ...rateLimitHeaders() },
   503: { 'Retry-After': ref('Retry-After') },
 }
@@ -203,12 +208,13 @@ export function exampleOf(schema: ZodType): unknown {
 export function success(
   description: string,
   data: ZodType,
-  options: { message?: string; example?: unknown; headers?: (keyof typeof HEADERS)[] } = {},
+  options: { message?: string; example?: unknown; headers?: (keyof typeof HEADERS)[]; links?: Record<string, OpenAPIV3_1.LinkObject> } = {},
 ): Response {
   const example = ok(options.example ?? exampleOf(data), options.message)
   return {
     description,
     ...(options.headers ? { headers: Object.fromEntries(options.headers.map((name) => [name, ref(name)])) } : {}),
+    ...(options.links ? { links: options.links } : {}),
     content: { 'application/json': { schema: responseSchema(successBody(data)), example } },
   }
 }
@@ -220,6 +226,7 @@ export const HEADERS: Record<string, OpenAPIV3_1.HeaderObject> = {
   'RateLimit-Remaining': { description: 'Requests left in the window', schema: { type: 'integer', minimum: 0 }, example: 99 },
   'RateLimit-Reset': { description: 'Seconds until the window resets', schema: { type: 'integer', minimum: 0 }, example: 900 },
   'WWW-Authenticate': { description: 'The scheme to authenticate with', schema: { type: 'string' }, example: 'Bearer' },
+  Allow: { description: 'The methods the path serves, comma-separated', schema: { type: 'string' }, example: 'GET, HEAD' },
   'Idempotent-Replayed': {
     description: '`true` when this is the stored answer to an earlier request with the same Idempotency-Key',
     schema: { type: 'string', enum: ['true'] },
@@ -227,7 +234,8 @@ export const HEADERS: Record<string, OpenAPIV3_1.HeaderObject> = {
   },
 }
 
-/** Answers that belong to no one operation: any path the API does not serve. */
+/** Answers that belong to no one operation: a path the API does not serve, or a method it does not serve there. */
 export const SHARED_RESPONSES: Record<string, Response> = {
   NotFound: errorResponse(404, ['NOT_FOUND']),
+  MethodNotAllowed: errorResponse(405, ['METHOD_NOT_ALLOWED']),
 }

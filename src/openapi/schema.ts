@@ -23,8 +23,9 @@ const options = (io: 'input' | 'output') => ({
       }
       // Answers may gain fields; only requests are closed.
       if (io === 'output' && jsonSchema.additionalProperties === false) delete jsonSchema.additionalProperties
-      // A format says it all; zod's regexes for it are long.
-      if (jsonSchema.format === 'date-time' || jsonSchema.format === 'uuid') delete jsonSchema.pattern
+      // zod's own date-time and uuid checks: the format says it all, their regexes are long.
+      const zodFormat = (zodSchema._zod.def as { format?: string }).format
+      if (zodFormat === 'datetime' || zodFormat === 'uuid') delete jsonSchema.pattern
       if (jsonSchema.minimum === -SAFE_INT) delete jsonSchema.minimum
       if (jsonSchema.maximum === SAFE_INT) delete jsonSchema.maximum
     },

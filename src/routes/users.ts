@@ -30,7 +30,15 @@ const docs = {
     description: 'Newest first, `limit` per page; pass `next_cursor` as `cursor` for the next page.',
     access: 'shopper',
     responses: {
-      200: success('A page of orders', ordersPageResponse),
+      200: success('A page of orders', ordersPageResponse, {
+        links: {
+          nextPage: {
+            operationId: 'listUserOrders',
+            description: 'The next page, while `next_cursor` is not null',
+            parameters: { userId: '$request.path.userId', limit: '$request.query.limit', cursor: '$response.body#/data/next_cursor' },
+          },
+        },
+      }),
     },
     errors: {
       400: [

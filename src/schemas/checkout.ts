@@ -1,5 +1,5 @@
 import * as z from 'zod'
-import { money, productId, quantity, userId } from './common'
+import { cursor, money, productId, quantity, userId, wholeNumberPattern } from './common'
 
 export const checkoutBody = z
   .object({ user_id: userId, product_id: productId, quantity, total_amount: money })
@@ -27,12 +27,11 @@ export const ordersQuery = z
   .object({
     limit: z
       .string()
-      .regex(/^\d{1,3}$/, 'must be a whole number from 1 to 100')
+      .regex(new RegExp(`^${wholeNumberPattern(100)}$`), 'must be a whole number from 1 to 100')
       .transform(Number)
-      .pipe(z.number().int().min(1).max(100))
       .default(20)
       .meta({ description: 'Orders per page, 1 to 100 (default 20)', examples: ['20'] }),
-    cursor: z.string().max(200).optional().meta({ description: 'next_cursor of the previous page' }),
+    cursor: cursor.optional().meta({ description: 'next_cursor of the previous page' }),
   })
   .strict()
 
@@ -63,7 +62,7 @@ export const orderResponse = z
 export const ordersPageResponse = z
   .object({
     orders: z.array(orderResponse).meta({ description: 'Newest first' }),
-    next_cursor: z.string().nullable().meta({ description: 'Pass as `cursor` for the next page; null on the last page' }),
+    next_cursor: cursor.nullable().meta({ description: 'Pass as `cursor` for the next page; null on the last page' }),
   })
   .meta({
     id: 'OrdersPage',

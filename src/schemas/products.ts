@@ -1,15 +1,23 @@
 import * as z from 'zod'
-import { MAX_QUANTITY, money, timestamp } from './common'
+import { MAX_QUANTITY, money, requiredText, text, timestamp } from './common'
+
+export const MAX_STOCK = 1_000_000_000
+
+const totalStock = z.number().int('must be a whole number').min(0).max(MAX_STOCK)
 
 export const createProductBody = z
   .object({
-    name: z.string().trim().min(1).max(255),
-    description: z.string().max(2000).nullish(),
-    total_stock: z.number().int('must be a whole number').min(0).max(1_000_000_000),
+    name: requiredText(255).meta({ description: 'Up to 255 characters, not blank; stored without surrounding white space' }),
+    description: text(2000).nullish(),
+    total_stock: totalStock,
     price: money.nullish(),
     max_per_user: z.number().int('must be a whole number').min(1).max(MAX_QUANTITY).nullish(),
     sale_starts_at: timestamp.nullish(),
-    sale_ends_at: timestamp.nullish(),
+    sale_ends_at: timestamp.nullish().meta({
+      description: 'Must be later than sale_starts_at when both are given',
+      // An extension keyword: JSON Schema cannot compare two fields (see the document's description).
+      'x-after': 'sale_starts_at',
+    }),
   })
   .strict()
   .refine((p) => !p.sale_starts_at || !p.sale_ends_at || p.sale_starts_at < p.sale_ends_at, {
@@ -24,7 +32,7 @@ export const createProductBody = z
 export type CreateProductBody = z.output<typeof createProductBody>
 
 export const updateStockBody = z
-  .object({ total_stock: z.number().int('must be a whole number').min(0).max(1_000_000_000) })
+  .object({ total_stock: totalStock })
   .strict()
   .meta({ id: 'UpdateStock', examples: [{ total_stock: 150 }] })
 

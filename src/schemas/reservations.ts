@@ -14,7 +14,9 @@ export const bulkReserveBody = z
     items: z
       .array(z.object({ product_id: productId, quantity }).strict())
       .min(1)
-      .max(MAX_BULK_ITEMS),
+      .max(MAX_BULK_ITEMS)
+      // An extension keyword: items may not name the same product twice (1 and "1" are the same).
+      .meta({ description: `1 to ${MAX_BULK_ITEMS} items, each product at most once`, 'x-unique-by': 'product_id' }),
   })
   .strict()
   .superRefine((body, ctx) => {

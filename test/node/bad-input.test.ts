@@ -100,11 +100,27 @@ const cases: Case[] = [
   ['orders: unknown query', 'GET', '/api/users/holder/orders?sort=asc', undefined, 400, V],
   ['cancel: product id word', 'DELETE', '/api/reserve/holder/abc', undefined, 400, V],
   ['cancel: user ?', 'DELETE', '/api/reserve/%3F/P', undefined, 400, V],
-  // unknown routes and methods
+  // text Postgres cannot store, money, dates
+  ['product: name with U+0000', 'POST', '/api/products', json({ name: 'a\u0000b', total_stock: 1 }), 400, V],
+  ['product: description with U+0000', 'POST', '/api/products', json({ name: 'x', total_stock: 1, description: '\u0000' }), 400, V],
+  ['product: name with a lone surrogate', 'POST', '/api/products', '{"name":"a\\ud800b","total_stock":1}', 400, V],
+  ['product: name blank', 'POST', '/api/products', json({ name: ' \t ', total_stock: 1 }), 400, V],
+  ['product: price three decimals', 'POST', '/api/products', json({ name: 'x', total_stock: 1, price: '1.005' }), 400, V],
+  ['product: price over the cap', 'POST', '/api/products', json({ name: 'x', total_stock: 1, price: '1000000000.01' }), 400, V],
+  ['product: price as exponent', 'POST', '/api/products', json({ name: 'x', total_stock: 1, price: '1e3' }), 400, V],
+  ['product: year 0', 'POST', '/api/products', json({ name: 'x', total_stock: 1, sale_starts_at: '0000-01-01T00:00:00Z' }), 400, V],
+  ['product: 30 February', 'POST', '/api/products', json({ name: 'x', total_stock: 1, sale_starts_at: '2026-02-30T00:00:00Z' }), 400, V],
+  ['product: window ends first', 'POST', '/api/products', json({ name: 'x', total_stock: 1, sale_starts_at: '2026-05-02T00:00:00Z', sale_ends_at: '2026-05-01T00:00:00Z' }), 400, V],
+  ['reserve: product_id "2147483648"', 'POST', '/api/reserve', reserve({ product_id: '2147483648' }), 400, V],
+  ['listing: user with U+0000', 'GET', '/api/users/a%00b/reservations', undefined, 400, V],
+  ['orders: cursor with U+0000', 'GET', '/api/users/holder/orders?cursor=a%00b', undefined, 400, V],
+  ['orders: limit 0', 'GET', '/api/users/holder/orders?limit=0', undefined, 400, V],
+  ['orders: limit 101', 'GET', '/api/users/holder/orders?limit=101', undefined, 400, V],
+  // unknown routes; known routes with a method they do not serve (405 since issue 13)
   ['unknown route', 'GET', '/api/nope', undefined, 404, 'NOT_FOUND'],
-  ['unknown method on reserve', 'PUT', '/api/reserve', reserve({}), 404, 'NOT_FOUND'],
-  ['GET on checkout', 'GET', '/api/checkout', undefined, 404, 'NOT_FOUND'],
-  ['DELETE a product', 'DELETE', '/api/products/P', undefined, 404, 'NOT_FOUND'],
+  ['unknown method on reserve', 'PUT', '/api/reserve', reserve({}), 405, 'METHOD_NOT_ALLOWED'],
+  ['GET on checkout', 'GET', '/api/checkout', undefined, 405, 'METHOD_NOT_ALLOWED'],
+  ['DELETE a product', 'DELETE', '/api/products/P', undefined, 405, 'METHOD_NOT_ALLOWED'],
 ]
 
 it(`${cases.length} bad requests each get their 4xx in the envelope, and change nothing`, { timeout: 60_000 }, async () => {

@@ -66,6 +66,7 @@ async function start(env: Record<string, string> = {}, via: 'npm' | 'node' = 'no
       UPSTASH_REDIS_REST_TOKEN: '',
       LOG_LEVEL: 'info',
       ADMIN_TOKEN: TEST_ADMIN_TOKEN,
+      MAX_HELD_PER_ADDRESS: '0', // every test request comes from 127.0.0.1
       ...env,
     },
   })

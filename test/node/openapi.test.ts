@@ -286,6 +286,45 @@ describe('the OpenAPI document', () => {
     expect(ordersQuery.safeParse({ limit: '20' }).success).toBe(true)
   })
 
+  it('states ids, money, limit, cursors, the sale window and 405 exactly as the server checks them', () => {
+    const schemas = doc.components!.schemas as Record<string, any>
+    const op = (key: string) => operationsOf(doc).find((o) => o.key === key)!
+    const param = (key: string, name: string) =>
+      (op(key).parameters ?? []).map((p) => resolveRef<OpenAPIV3_1.ParameterObject>(doc, p)).find((p) => p.name === name)!.schema as any
+    const accepts = (pattern: string, text: string) => new RegExp(pattern, 'u').test(text)
+
+    const id = param('GET /api/products/{productId}', 'productId')
+    expect(id.anyOf[0]).toEqual({ type: 'integer', minimum: 1, maximum: 2147483647 })
+    expect(id.anyOf[1].type).toBe('string')
+    for (const text of ['1', '42', '999999999', '1000000000', '2147483647']) expect(accepts(id.anyOf[1].pattern, text), text).toBe(true)
+    for (const text of ['0', '01', '-1', '1.0', '1e3', '2147483648', '9999999999', '21474836470']) expect(accepts(id.anyOf[1].pattern, text), text).toBe(false)
+    expect(schemas.Reserve.properties.product_id).toMatchObject({ anyOf: id.anyOf })
+
+    const amount = schemas.Checkout.properties.total_amount
+    expect(amount.anyOf[0]).toEqual({ type: 'number', minimum: 0, maximum: 1000000000, multipleOf: 0.01 })
+    for (const text of ['0', '0.00', '0.5', '19.99', '555555555.55', '999999999.99', '1000000000', '1000000000.00']) expect(accepts(amount.anyOf[1].pattern, text), text).toBe(true)
+    for (const text of ['1.005', '1000000000.01', '1000000001', '-1', '1e3', '01.00', '.5', '5.']) expect(accepts(amount.anyOf[1].pattern, text), text).toBe(false)
+    expect(schemas.CreateProduct.properties.price.anyOf[0]).toMatchObject({ anyOf: amount.anyOf })
+
+    const limit = param('GET /api/users/{userId}/orders', 'limit')
+    for (let n = -1; n <= 1000; n++) expect(accepts(limit.pattern, String(n)), String(n)).toBe(n >= 1 && n <= 100)
+    const cursor = param('GET /api/users/{userId}/orders', 'cursor')
+    expect(cursor.maxLength).toBe(200)
+    expect(accepts(cursor.pattern, schemas.OrdersPage.examples[0].next_cursor)).toBe(true)
+    expect(accepts(cursor.pattern, 'not a cursor')).toBe(false)
+    const nextPage = (resolveRef<OpenAPIV3_1.ResponseObject>(doc, op('GET /api/users/{userId}/orders').responses!['200']).links ?? {}).nextPage
+    expect(nextPage).toMatchObject({ operationId: 'listUserOrders', parameters: { cursor: '$response.body#/data/next_cursor' } })
+
+    expect(schemas.CreateProduct.properties.sale_ends_at).toMatchObject({ 'x-after': 'sale_starts_at', description: expect.stringContaining('sale_starts_at') })
+    expect(schemas.BulkReserve.properties.items).toMatchObject({ 'x-unique-by': 'product_id', minItems: 1, maxItems: 50 })
+    expect(doc.info.description).toMatch(/x-after/)
+
+    const notAllowed = resolveRef<OpenAPIV3_1.ResponseObject>(doc, doc.components!.responses!.MethodNotAllowed)
+    expect(Object.keys(notAllowed.headers ?? {})).toEqual(['Allow'])
+    expect(answersOf(doc, { responses: { 405: notAllowed } } as unknown as Operation)).toEqual({ 405: ['METHOD_NOT_ALLOWED'] })
+    expect(doc.info.description).toMatch(/405 `METHOD_NOT_ALLOWED`/)
+  })
+
   it('describes the answers with the types the services return', () => {
     expectTypeOf<z.output<typeof productResponse>>().toEqualTypeOf<ProductView>()
     expectTypeOf<z.output<typeof productStatusResponse>>().toEqualTypeOf<Awaited<ReturnType<typeof productStatus>>>()
