@@ -1,7 +1,8 @@
 /**
  * npm run bench:profile [-- --server self-host] [-- --seconds 10] [-- --connections 50]
  *
- * One server of the HTTP scenario (bench/peers/serve.ts: self-host, edge,
+ * One server of the HTTP scenario (bench/peers/serve.ts: self-host — the app
+ * and selfHostDeps as dist/node.js runs them, in one process — edge, floor,
  * original, postgres-only, bare) under the same reserve load, run with
  * `node --cpu-prof`; prints where its CPU went, by package or file and by
  * function (self time). The .cpuprofile stays in bench/results/tmp/profile/
@@ -26,7 +27,8 @@ const { values } = parseArgs({
   },
 })
 const kind = values.server as Kind
-if (!KINDS.includes(kind)) throw new Error(`--server must be one of ${KINDS.join(', ')}`)
+const profiled: Kind[] = KINDS.filter((k) => k !== 'self-host-2') // a cluster's workers would each write a profile
+if (!profiled.includes(kind)) throw new Error(`--server must be one of ${profiled.join(', ')}`)
 const [seconds, connections] = [Number(values.seconds), Number(values.connections)]
 
 const dir = join(ROOT, 'bench/results/tmp/profile')

@@ -1,5 +1,5 @@
 /**
- * npm run bench [-- --full] [-- --only engine,http,scale,storm,cost,edge]
+ * npm run bench [-- --full] [-- --only engine,http,scale,storm,cost,edge,dropday,latency,cold]
  *
  * Runs the scenarios in order against 127.0.0.1 only, prints their tables and
  * the targets, and writes bench/results/<date>.json and .svg (a partial run
@@ -13,11 +13,14 @@ import { benchEnv } from './lib/env'
 import { describeMachine } from './lib/machine'
 import { markdownTable, printScenario, targetTable, textTable } from './lib/table'
 import { PROFILES, type Profile, type ScenarioResult } from './lib/types'
+import { coldStart } from './scenarios/cold-start'
 import { costPerCall } from './scenarios/cost-per-call'
+import { dropDay } from './scenarios/drop-day'
 import { edgeStart } from './scenarios/edge-start'
 import { engineFloor } from './scenarios/engine-floor'
 import { expiryStorm } from './scenarios/expiry-storm'
 import { httpReserve } from './scenarios/http-reserve'
+import { latencyScenario } from './scenarios/latency'
 import { scale } from './scenarios/scale'
 import type { BenchEnv } from './lib/env'
 
@@ -28,6 +31,9 @@ const SCENARIOS: Record<string, (env: BenchEnv, profile: Profile) => Promise<Sce
   storm: expiryStorm,
   cost: costPerCall,
   edge: edgeStart,
+  dropday: dropDay,
+  latency: latencyScenario,
+  cold: coldStart,
 }
 
 const { values } = parseArgs({
@@ -48,7 +54,7 @@ const partial = only.length < Object.keys(SCENARIOS).length
 const command = `npm run bench${values.full || values.only ? ' --' : ''}${values.full ? ' --full' : ''}${values.only ? ` --only ${values.only}` : ''}`
 
 // Every run stops by itself: past this the process cleans up and exits.
-const WATCHDOG_MS = (values.full ? 40 : 8) * 60_000
+const WATCHDOG_MS = (values.full ? 60 : 15) * 60_000
 const env = benchEnv()
 const abort = async (why: string) => {
   console.error(`\nbench: ${why}; cleaning up`)

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { migratePglite, migratePostgres } from './migrate'
 import { openPglite, pgliteBackend, postgresBackend, type SqlBackend, startNeonServer, type NeonServer } from './neon/server'
+import type { RequestSpan } from './request-span'
 import { startTurnstileServer, type TurnstileServer } from './turnstile/server'
 import { startUpstashServer, type UpstashServer } from './upstash/server'
 
@@ -17,6 +18,8 @@ export interface LocalStackOptions {
    * stores in a region far from the app with its clients unchanged (default 0).
    */
   rttMs?: number
+  /** Told every request either server answers, with its arrival and answer times. */
+  onRequest?: (span: RequestSpan & { store: 'upstash' | 'neon' }) => void
 }
 
 /** The variables that point the Worker's production clients at the local services. */
@@ -66,8 +69,14 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     backend = postgresBackend(opts.database.url)
     database = new URL(opts.database.url).pathname.slice(1) || 'postgres'
   }
-  const neon = await startNeonServer({ backend, password, delayMs })
-  const upstash = await startUpstashServer({ redisUrl: opts.redisUrl, token, delayMs })
+  const hook = opts.onRequest
+  const neon = await startNeonServer({ backend, password, delayMs, onRequest: hook && ((span) => hook({ ...span, store: 'neon' })) })
+  const upstash = await startUpstashServer({
+    redisUrl: opts.redisUrl,
+    token,
+    delayMs,
+    onRequest: hook && ((span) => hook({ ...span, store: 'upstash' })),
+  })
   const turnstile = await startTurnstileServer()
   return {
     vars: {

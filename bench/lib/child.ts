@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process'
-import { readFileSync } from 'node:fs'
+import { readdirSync, readFileSync } from 'node:fs'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import { stopGroup as stopProcessGroup } from '../../dev/process-group'
@@ -74,13 +74,25 @@ function readyLine<T>(child: ChildProcess, name: string, timeoutMs: number): Pro
 
 const TICKS_PER_SECOND = 100 // USER_HZ; Linux reports utime and stime in these
 
-/** CPU seconds (user + system, all threads) a process has used so far; NaN where /proc is missing. */
-export function cpuSeconds(pid: number): number {
+/** A process's /proc stat fields after its name (field 3 onwards), or undefined when it is gone. */
+function statFields(pid: number | string): string[] | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-    return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND // utime, stime (fields 14 and 15)
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')
   } catch {
-    return NaN
+    return undefined
   }
+}
+
+const cpuOf = (fields: string[]) => (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND // utime, stime (fields 14 and 15)
+
+/** CPU seconds of every live process of the group `pgid` (a node:cluster primary and its workers, npx and workerd …). */
+export function groupCpuSeconds(pgid: number): number {
+  let total = 0
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue
+    const fields = statFields(entry)
+    if (fields && Number(fields[2]) === pgid) total += cpuOf(fields) // field 5: the process group
+  }
+  return total
 }

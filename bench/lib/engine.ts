@@ -38,7 +38,8 @@ export async function buildHolds(b: BenchEngine, productId: number, n: number, o
     const pipe = b.redis.pipeline()
     for (let i = from; i < to; i++) {
       const user = `${opts.users}-${i}`
-      pipe.evalsha(reserveScript.sha, 8, ...keys.productArgs(productId), keys.userIndex(user), keys.unused, keys.unused, ...args(user))
+      const scriptKeys = [...keys.productArgs(productId), keys.userIndex(user), keys.unused, keys.unused]
+      pipe.evalsha(reserveScript.sha, scriptKeys.length, ...scriptKeys, ...args(user))
     }
     const replies = (await pipe.exec()) ?? []
     const bad = replies.find(([err, reply]) => err || !Array.isArray(reply) || reply[3] !== 'OK')

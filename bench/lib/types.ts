@@ -17,6 +17,14 @@ export interface Profile {
   /** how long the storm's holds last: longer than building them takes */
   stormHoldMs: number
   stormReserves: number
+  /** drop day: units on sale (max_per_user 1), the bot's invented ids, customers (one address each) */
+  dropStock: number
+  dropBotIds: number
+  dropCustomers: number
+  /** latency: timed calls of each kind at each simulated store RTT */
+  rttSamples: number
+  /** cold start: profiled start-ups of the Worker */
+  startupRuns: number
 }
 
 export const PROFILES: Record<Profile['name'], Profile> = {
@@ -32,6 +40,11 @@ export const PROFILES: Record<Profile['name'], Profile> = {
     stormHolds: 20_000,
     stormHoldMs: 3000,
     stormReserves: 1000,
+    dropStock: 100,
+    dropBotIds: 1000,
+    dropCustomers: 200,
+    rttSamples: 15,
+    startupRuns: 3,
   },
   full: {
     name: 'full',
@@ -45,6 +58,11 @@ export const PROFILES: Record<Profile['name'], Profile> = {
     stormHolds: 100_000,
     stormHoldMs: 10_000,
     stormReserves: 1000,
+    dropStock: 1000,
+    dropBotIds: 10_000,
+    dropCustomers: 2000,
+    rttSamples: 60,
+    startupRuns: 10,
   },
 }
 

@@ -14,22 +14,29 @@ export interface FlashDealOptions {
   vars: StoreVars
   prefix: string
   redisUrl: string
+  /**
+   * The shipped limits (RATE_LIMIT_*, USER_RATE_LIMIT_*, MAX_HELD_PER_ADDRESS
+   * defaults) and the client address from `cf-connecting-ip`, as on
+   * Cloudflare, so one process can serve many clients; otherwise limits too
+   * high to bite and the address of the socket (all load is from 127.0.0.1).
+   */
+  shipped?: boolean
 }
 
-/**
- * The app's configuration for a load run: request logs off (one JSON line per
- * request would be measured too), rate limits too high to bite, holds of 10 min.
- */
+/** Request logs off (one JSON line per request would be measured too), products writable with the bench's token. */
+const BENCH_BASE = { LOG_LEVEL: 'silent', ADMIN_TOKEN: BENCH_ADMIN_TOKEN }
+
+/** Limits too high to bite in a load run, where every request comes from one address. */
+export const UNLIMITED = { RATE_LIMIT_MAX_REQUESTS: '1000000', USER_RATE_LIMIT_MAX_REQUESTS: '1000000', MAX_HELD_PER_ADDRESS: '0' }
+
+/** The app's configuration for a load run: BENCH_BASE and UNLIMITED, holds of 10 min. */
 export function benchConfig(vars: StoreVars, prefix: string, extra: Record<string, string> = {}): Config {
-  return parseConfig({
-    ...vars,
-    REDIS_PREFIX: prefix,
-    LOG_LEVEL: 'silent',
-    ADMIN_TOKEN: BENCH_ADMIN_TOKEN,
-    RATE_LIMIT_MAX_REQUESTS: '1000000',
-    USER_RATE_LIMIT_MAX_REQUESTS: '1000000',
-    ...extra,
-  })
+  return parseConfig({ ...vars, REDIS_PREFIX: prefix, ...BENCH_BASE, ...UNLIMITED, ...extra })
+}
+
+/** The configuration as shipped (every limit at its default), logs off, products writable with the bench's token. */
+export function shippedConfig(vars: StoreVars, prefix: string): Config {
+  return parseConfig({ ...vars, REDIS_PREFIX: prefix, ...BENCH_BASE })
 }
 
 /**
@@ -40,8 +47,8 @@ export function benchConfig(vars: StoreVars, prefix: string, extra: Record<strin
  * Upstash server, with the limiter, new clients per request).
  */
 export async function startFlashDeal(opts: FlashDealOptions): Promise<Started> {
-  const config = benchConfig(opts.vars, opts.prefix)
-  const clientIp = { clientIp: (c: Parameters<typeof getConnInfo>[0]) => getConnInfo(c).remote.address }
+  const config = opts.shipped ? shippedConfig(opts.vars, opts.prefix) : benchConfig(opts.vars, opts.prefix)
+  const clientIp = opts.shipped ? {} : { clientIp: (c: Parameters<typeof getConnInfo>[0]) => getConnInfo(c).remote.address }
   let selfHost: SelfHost | undefined
   let app: ReturnType<typeof createApp>
   if (opts.mode === 'self-host') {

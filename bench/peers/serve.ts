@@ -6,6 +6,7 @@
 import { startLocalStack } from '../../dev/local-stack'
 import { startBareHono } from './bare-hono'
 import { startFlashDeal } from './flash-deal'
+import { startFloor } from './floor'
 import { startOriginal } from './original'
 import { startPostgresOnly } from './postgres-only'
 import type { Started } from './server'
@@ -14,8 +15,11 @@ type Options = { redisUrl: string; prefix: string; databaseUrl: string; vars: Pa
 
 const starters: Record<string, (o: Options) => Promise<Started<unknown>>> = {
   bare: () => startBareHono(),
+  floor: (o) => startFloor(o),
   'self-host': (o) => startFlashDeal({ mode: 'self-host', ...o }),
   edge: (o) => startFlashDeal({ mode: 'edge', ...o }),
+  // the edge app with the shipped limits, clients told apart by cf-connecting-ip
+  'edge-shipped': (o) => startFlashDeal({ mode: 'edge', shipped: true, ...o }),
   original: (o) => startOriginal(o),
   'postgres-only': (o) => startPostgresOnly(o),
   // the local Upstash- and Neon-compatible servers the app's clients talk to

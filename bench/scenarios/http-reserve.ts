@@ -1,10 +1,12 @@
 import type { StoreVars } from '../../dev/local-stack'
-import { startChild, type Child } from '../lib/child'
+import { startChild } from '../lib/child'
 import type { BenchEnv } from '../lib/env'
+import { buildSelfHost, startBuiltSelfHost } from '../lib/server-process'
 import { ratio } from '../lib/stats'
 import { explain, target } from '../lib/target'
 import type { Profile, ScenarioResult, Target } from '../lib/types'
-import { engineCeiling, fetchCeiling, KINDS, loadRun, merge, SERVERS, type Kind, type Run } from './http-runs'
+import { BENCH_ADMIN_TOKEN, UNLIMITED } from '../peers/flash-deal'
+import { BUILT, engineCeiling, fetchCeiling, KINDS, loadRun, merge, SERVERS, type Kind, type Run, type Served } from './http-runs'
 
 /**
  * Scenario 2: POST /api/reserve on one hot product over HTTP, each server in
@@ -13,18 +15,38 @@ import { engineCeiling, fetchCeiling, KINDS, loadRun, merge, SERVERS, type Kind,
  * shared machine falls on all of them alike.
  */
 export async function httpReserve(env: BenchEnv, profile: Profile): Promise<ScenarioResult> {
-  const prefix = env.prefix('http')
   const [appDb, peerDb] = [await env.database('http'), await env.database('pgonly')]
-  const children: Child<unknown>[] = []
+  const children: { stop(): Promise<void> }[] = []
+  buildSelfHost()
   try {
     const stack = await startChild<StoreVars>('bench/peers/serve.ts', ['stack'], {
       BENCH_PEER: JSON.stringify({ redisUrl: env.redisUrl, databaseUrl: appDb.url }),
     })
     children.push(stack)
-    const options = JSON.stringify({ redisUrl: env.redisUrl, prefix, databaseUrl: peerDb.url, vars: stack.info })
-    const servers = await Promise.all(KINDS.map((kind) => startChild<{ port: number }>('bench/peers/serve.ts', [kind], { BENCH_PEER: options })))
+    // Each server counts in a namespace of its own: one address's write window is per namespace.
+    const start = async (kind: Kind): Promise<Served> => {
+      const prefix = env.prefix(`http_${kind}`)
+      const workers = BUILT[kind]
+      if (workers) {
+        const vars = {
+          REDIS_URL: env.redisUrl,
+          DATABASE_URL: appDb.url,
+          REDIS_PREFIX: prefix,
+          LOG_LEVEL: 'silent',
+          ADMIN_TOKEN: BENCH_ADMIN_TOKEN,
+          WORKERS: String(workers),
+          ...UNLIMITED,
+        }
+        const server = await startBuiltSelfHost(vars)
+        return { info: { port: server.port }, pid: server.pid, stop: server.stop }
+      }
+      const options = { redisUrl: env.redisUrl, prefix, databaseUrl: peerDb.url, vars: stack.info }
+      return startChild<{ port: number }>('bench/peers/serve.ts', [kind], { BENCH_PEER: JSON.stringify(options) })
+    }
+    const servers = await Promise.all(KINDS.map(start))
     children.push(...servers)
-    const server = Object.fromEntries(KINDS.map((kind, i) => [kind, servers[i]!])) as Record<Kind, Child<{ port: number }>>
+    const server = Object.fromEntries(KINDS.map((kind, i) => [kind, servers[i]!])) as Record<Kind, Served>
+    const prefix = env.prefix('http_engine')
 
     // Warm-up: a Node server needs a few thousand requests before its JIT settles.
     for (const kind of KINDS) await loadRun(kind, server[kind], stack.pid, 50, profile.httpWarmupSeconds)
@@ -41,16 +63,19 @@ export async function httpReserve(env: BenchEnv, profile: Profile): Promise<Scen
     const at = (kind: Kind, c: number) => runs.find((r) => r.kind === kind && r.connections === c)!
     const c0 = profile.connections[0]!
     const self = at('self-host', c0)
-    const ours = runs.filter((r) => r.kind === 'self-host' || r.kind === 'edge')
-    const [bare, original, pgOnly] = [at('bare', c0), at('original', c0), at('postgres-only', c0)]
+    const self2 = at('self-host-2', c0)
+    const ours = runs.filter((r) => r.kind === 'self-host' || r.kind === 'self-host-2' || r.kind === 'edge')
+    const [bare, floor, original, pgOnly] = [at('bare', c0), at('floor', c0), at('original', c0), at('postgres-only', c0)]
     const cpu = (r: Run) => `${r.serverCpuUs} µs CPU/request`
     const why = {
+      floor: `self-host ${cpu(self)} against the floor's ${cpu(floor)} (one EVALSHA, no validation, limits or holds); with WORKERS=2 ${self2.rps} req/s (${ratio(self2.rps, floor.rps)} of the floor) on 2 cores shared with autocannon and Redis`,
       bare: `self-host server ${cpu(self)} vs bare Hono ${cpu(bare)}, while the engine alone does ${engineAlone.opsPerSec} reserves/s: Node-side per-request work is the limit, not Redis`,
-      original: `the original spends ${cpu(original)} against our ${cpu(self)}: it does less per request (no zod, secure headers, request id, auth hook; a 3-command script)`,
+      original: `the original spends ${cpu(original)} against our ${cpu(self)}; on 2 shared cores req/s follows the whole machine's CPU per request (autocannon, Redis, the server), not the server's alone`,
       postgres: `Postgres-only: ${pgOnly.rps} req/s at ${cpu(pgOnly)}, bounded by the hot row's lock; ours is bounded by its own CPU (${cpu(self)})`,
-      p99: `the server with the most CPU per request saturates its core first and queues: ours ${cpu(self)}`,
+      p99: `p99 is queueing on the busiest core: ours ${cpu(self)}, the original ${cpu(original)}, Postgres-only ${cpu(pgOnly)}`,
     }
     const targets: Target[] = [
+      explain(target('http.vs-floor', `self-host req/s ÷ floor, 1 EVALSHA (${c0} conns)`, ratio(self.rps, floor.rps), '>=', 0.6), why.floor),
       explain(target('http.vs-bare', `self-host req/s ÷ bare Hono (${c0} conns)`, ratio(self.rps, bare.rps), '>=', 0.6), why.bare),
       explain(target('http.vs-original', `self-host req/s ÷ original (${c0} conns)`, ratio(self.rps, original.rps), '>=', 3), why.original),
       explain(target('http.vs-postgres', `self-host req/s ÷ Postgres-only (${c0} conns)`, ratio(self.rps, pgOnly.rps), '>=', 10), why.postgres),
@@ -82,6 +107,7 @@ export async function httpReserve(env: BenchEnv, profile: Profile): Promise<Scen
             'conns',
             'req/s',
             '÷ bare',
+            '÷ floor',
             '÷ self-host',
             'p50 ms',
             'p99 ms',
@@ -97,6 +123,7 @@ export async function httpReserve(env: BenchEnv, profile: Profile): Promise<Scen
             r.connections,
             r.rps,
             ratio(r.rps, at('bare', r.connections).rps),
+            ratio(r.rps, at('floor', r.connections).rps),
             ratio(r.rps, at('self-host', r.connections).rps),
             r.p50,
             r.p99,

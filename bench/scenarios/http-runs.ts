@@ -1,5 +1,5 @@
 import type { StoreVars } from '../../dev/local-stack'
-import { cpuSeconds, type Child } from '../lib/child'
+import { groupCpuSeconds } from '../lib/child'
 import { closedLoop } from '../lib/closed-loop'
 import { addProduct, benchEngine } from '../lib/engine'
 import type { BenchEnv } from '../lib/env'
@@ -7,17 +7,32 @@ import { postLoad, type LoadResult } from '../lib/load'
 import { BENCH_ADMIN_TOKEN } from '../peers/flash-deal'
 import type { Counters } from '../peers/server'
 
-/** The servers of the HTTP scenario (bench/peers/serve.ts kinds) and how the table names them. */
+/**
+ * The servers of the HTTP scenario and how the table names them: the
+ * self-hosted server as `npm start` runs it (node dist/node.js, with WORKERS
+ * 1 and 2), the others bench/peers/serve.ts kinds.
+ */
 export const SERVERS = {
   bare: 'bare Hono (HTTP ceiling)',
-  'self-host': 'Flash Deal self-host (ioredis)',
+  floor: 'floor: Hono + 1 EVALSHA (ioredis)',
+  'self-host': 'Flash Deal self-host (npm start)',
+  'self-host-2': 'Flash Deal self-host, WORKERS=2',
   edge: 'Flash Deal edge path (@upstash/redis)',
   original: 'original design (Express+Joi+ioredis)',
   'postgres-only': 'Postgres only (pg Pool 10)',
 } as const
 export type Kind = keyof typeof SERVERS
 export const KINDS = Object.keys(SERVERS) as Kind[]
+/** The built self-hosted server with this many WORKERS, by kind. */
+export const BUILT: Partial<Record<Kind, number>> = { 'self-host': 1, 'self-host-2': 2 }
 export const STOCK = 1_000_000_000
+
+/** A server under load: where it listens and its process group (for its CPU time). */
+export interface Served {
+  info: { port: number }
+  pid: number
+  stop(): Promise<void>
+}
 
 export interface Run extends LoadResult {
   kind: Kind
@@ -25,7 +40,7 @@ export interface Run extends LoadResult {
   oversell: number
   /** units the server's counters hold after the run */
   committed: number
-  /** CPU the server process spent per answered request, µs (the local Upstash/Neon process apart) */
+  /** CPU the server's processes spent per answered request, µs (the local Upstash/Neon process apart) */
   serverCpuUs: number
   stackCpuUs: number
 }
@@ -49,18 +64,18 @@ async function counters(port: number, id: number): Promise<Counters> {
 }
 
 /** One autocannon run on a fresh hot product, every request a new user, then its counters. */
-export async function loadRun(kind: Kind, server: Child<{ port: number }>, stackPid: number, connections: number, seconds: number): Promise<Run> {
+export async function loadRun(kind: Kind, server: Served, stackPid: number, connections: number, seconds: number): Promise<Run> {
   const { port } = server.info
   const product = await createProduct(port)
   const tag = `${kind}-${connections}-${Date.now() % 100_000}`
-  const cpu0 = [cpuSeconds(server.pid), cpuSeconds(stackPid)]
+  const cpu0 = [groupCpuSeconds(server.pid), groupCpuSeconds(stackPid)]
   const load = await postLoad({
     url: `${base(port)}/api/reserve`,
     connections,
     seconds,
     body: (n) => ({ user_id: `${tag}-${n}`, product_id: product, quantity: 1 }),
   })
-  const perRequest = (pid: number, i: number) => Math.round(((cpuSeconds(pid) - cpu0[i]!) * 1e6) / Math.max(1, load.requests))
+  const perRequest = (pid: number, i: number) => Math.round(((groupCpuSeconds(pid) - cpu0[i]!) * 1e6) / Math.max(1, load.requests))
   const [serverCpuUs, stackCpuUs] = [perRequest(server.pid, 0), perRequest(stackPid, 1)]
   const c = await counters(port, product)
   const committed = c.sold + c.reserved_stock

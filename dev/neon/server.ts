@@ -14,6 +14,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net'
 import { BackendClosedError, type SqlBackend, type TextResult } from './backend'
 import { secretCheck } from '../secret'
+import { traceSpan, type SpanHook } from '../request-span'
 import { describeFailure } from '../failure'
 import { isPostgresError, neonErrorBody } from './errors'
 import { BadRequestError, HEADERS, parsePayload, parseRequestOptions, type Credentials, type RequestOptions } from './protocol'
@@ -33,6 +34,8 @@ export interface NeonServerOptions {
   host?: string
   /** Default 0: any free port. */
   port?: number
+  /** Told each request's arrival and answer times (benchmarks count round trips with it). */
+  onRequest?: SpanHook
 }
 
 export interface NeonServer {
@@ -149,6 +152,7 @@ export async function startNeonServer(opts: NeonServerOptions): Promise<NeonServ
   }
 
   const server = createServer((req, res) => {
+    traceSpan(req, res, opts.onRequest)
     answer(req).then(
       (result) => send(res, result),
       (err: unknown) => send(res, reply(500, { message: describeFailure(err) })),

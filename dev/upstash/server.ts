@@ -13,6 +13,7 @@ import { Redis } from 'ioredis'
 import { CommandRunner, parseCommand, parseCommandList, type ParsedCommand } from './exec'
 import { bearerCheck, HttpError, readJsonBody, sendJson } from './http'
 import { ScriptRegistry } from './scripts'
+import { traceSpan, type SpanHook } from '../request-span'
 
 export interface UpstashServerOptions {
   redisUrl: string
@@ -23,6 +24,8 @@ export interface UpstashServerOptions {
   port?: number
   /** Milliseconds added before answering each request: a store region far away (LOCAL_STORE_RTT_MS). */
   delayMs?: number
+  /** Told each request's arrival and answer times (benchmarks count round trips with it). */
+  onRequest?: SpanHook
 }
 
 export interface UpstashStats {
@@ -91,6 +94,7 @@ export async function startUpstashServer(opts: UpstashServerOptions): Promise<Up
   }
 
   const server = createServer((req, res) => {
+    if (!req.url?.startsWith('/__local/')) traceSpan(req, res, opts.onRequest)
     handle(req, res).catch((error: unknown) => {
       if (res.headersSent) return void res.destroy()
       if (error instanceof HttpError) {
