@@ -10,6 +10,8 @@ import { dropPrefix, REDIS_URL, testPrefix } from './redis'
  * addresses to the Worker as bindings; drops its Redis namespace at the end.
  */
 export default async function setup(project: TestProject) {
+  // Nothing to start when the run has no workerd project (npm run test:unit, a --project node run).
+  if (!project.vitest.projects.some((p) => p.name === 'workers')) return
   const db = await createTestDatabase('workers')
   const stack = await startLocalStack({ redisUrl: REDIS_URL, database: { kind: 'postgres', url: db.url }, migrate: false })
   const prefix = testPrefix('w')
