@@ -77,7 +77,7 @@ async function call(t: Target, method: string, path: string, body?: unknown): Pr
   } catch (err) {
     throw new StepError(`${method} ${t.url}${path}: ${describeFailure(err)}. Is npm run dev running there?`)
   }
-  const json = await res.json().catch(() => undefined)
+  const json: any = await res.json().catch(() => undefined)
   if (!res.ok) {
     const why = json?.error ? `${json.error} (${json.code})` : `HTTP ${res.status}`
     throw new StepError(`${method} ${path} answered ${res.status}: ${why}`)

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process'
 import { readFileSync } from 'node:fs'
+import { readFile } from 'node:fs/promises'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -7,15 +8,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ROOT } from '../../dev/paths'
 import { freePort } from '../../dev/redis'
 import { DEMO_PRODUCTS } from '../../dev/seed'
+import { COLLECTION_FILE } from '../../scripts/postman'
 import { npmRun, npmRunToEnd, type Running, STACK_LINE } from '../support/commands'
 import { createTestDatabase, type TestDatabase } from '../support/postgres'
 import { dropPrefix, testPrefix } from '../support/redis'
 
-// The README's walkthrough as a newcomer meets it: `npm run dev` with the
-// default limits, `npm run seed` (twice), then the README's shell block,
-// taken from README.md as it is and run by bash. It must end in an order.
+// A newcomer's first run against `npm run dev` with the default limits:
+// `npm run seed` (twice), the README's shell block taken from README.md as it
+// is and run by bash, then the Postman collection run by newman (twice).
+// Each must end in an order.
 
-const MARKER = '<!-- test/node/readme-walkthrough.test.ts runs the next block as it is'
+const MARKER = '<!-- test/node/first-run.test.ts runs the next block as it is'
 
 /** The ```sh block right after the marker comment in README.md. */
 function walkthroughBlock(): string {
@@ -27,10 +30,13 @@ function walkthroughBlock(): string {
   return block[1]!
 }
 
-function bash(script: string, env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function runCommand(
+  command: string,
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    // -e -u -o pipefail: a step that fails, or an unset variable, stops the walkthrough where it broke.
-    const child = spawn('bash', ['-euo', 'pipefail', '-c', script], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(command, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
     let stdout = ''
     let stderr = ''
     child.stdout.on('data', (d) => (stdout += d))
@@ -113,7 +119,8 @@ describe("README's walkthrough, against npm run dev", () => {
   })
 
   it('runs as it is and ends with an order in the listing', { timeout: 60_000 }, async () => {
-    const run = await bash(walkthroughBlock(), { API_URL: base, DEV_DATA_DIR: dataDir })
+    // -e -u -o pipefail: a step that fails, or an unset variable, stops the walkthrough where it broke.
+    const run = await runCommand('bash', ['-euo', 'pipefail', '-c', walkthroughBlock()], { API_URL: base, DEV_DATA_DIR: dataDir })
     const report = `${run.stdout}\n${run.stderr}`
     expect(run.code, report).toBe(0)
     expect(run.stderr, report).toBe('')
@@ -139,5 +146,66 @@ describe("README's walkthrough, against npm run dev", () => {
     expect(listing).toEqual({ success: true, data: { orders: [order], next_cursor: null } })
     const status = (await (await fetch(`${base}/api/products/${product.id}/status`)).json()) as any
     expect(status.data).toMatchObject({ total_stock: 150, sold: 2, reserved_stock: 0, available_stock: 148 })
+  })
+})
+
+describe('the Postman collection, run by newman against npm run dev', () => {
+  it('passes every assertion of every request and ends with the order in the listing, run after run', { timeout: 120_000 }, async () => {
+    const adminToken = readFileSync(join(dataDir, 'admin-token'), 'utf8').trim()
+    for (const round of [1, 2]) {
+      const report = join(scratch, `newman-${round}.json`)
+      const newman = await runCommand(join(ROOT, 'node_modules/.bin/newman'), [
+        'run',
+        COLLECTION_FILE,
+        '--env-var',
+        `baseUrl=${base}`,
+        '--env-var',
+        `adminToken=${adminToken}`,
+        '--reporters',
+        'cli,json',
+        '--reporter-json-export',
+        report,
+        '--color',
+        'off',
+      ])
+      expect(newman.code, newman.stdout + newman.stderr).toBe(0)
+      const { run } = JSON.parse(await readFile(report, 'utf8'))
+      expect(run.failures, newman.stdout).toEqual([])
+      const executions = run.executions as {
+        item: { name: string }
+        request: { header: { key: string; value: string }[] }
+        assertions?: { assertion: string; error?: unknown }[]
+      }[]
+      expect(executions.map((e) => e.item.name)).toEqual([
+        'Whether Redis and Postgres answer',
+        'The catalogue',
+        'Create a product',
+        'Get a product',
+        'Restock or reduce a product',
+        'Live stock counters',
+        'Hold units of a product',
+        'Hold several products at once',
+        'Cancel a hold',
+        'Buy held units',
+        "A user's holds",
+        "A user's orders",
+      ])
+      for (const e of executions) {
+        // Its status, its shape, and at least one check of what it did.
+        expect(e.assertions?.length, e.item.name).toBeGreaterThanOrEqual(3)
+        expect(
+          e.assertions!.filter((a) => a.error),
+          e.item.name,
+        ).toEqual([])
+      }
+      expect(run.stats.assertions.failed).toBe(0)
+      expect(run.stats.assertions.total).toBeGreaterThanOrEqual(executions.length * 3)
+      const key = executions[9]!.request.header.find((h) => h.key === 'Idempotency-Key')?.value
+      expect(key).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/)
+    }
+    // Two runs, two products, two orders for the collection's shopper.
+    const orders = (await (await fetch(`${base}/api/users/postman-alice/orders?limit=20`)).json()) as any
+    expect(orders.data.orders).toHaveLength(2)
+    expect(orders.data.orders.every((o: { quantity: number; status: string }) => o.quantity === 2 && o.status === 'confirmed')).toBe(true)
   })
 })
