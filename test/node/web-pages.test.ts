@@ -328,7 +328,7 @@ describe('the storefront and the operator view, in Chromium against npm run dev'
     await ops.context.close()
   })
 
-  it('the API reference at /api/docs renders with nothing but this server reachable, under its own policy', { timeout: 120_000 }, async () => {
+  it('the API reference at /api/docs renders with nothing but this server reachable, under its own policy', { timeout: 240_000 }, async () => {
     const context = await browser!.newContext({ viewport: DESKTOP, locale: 'en-US', timezoneId: 'UTC' })
     // Offline but for the app: every request elsewhere (a CDN, fonts, telemetry) is refused and noted.
     const elsewhere: string[] = []
@@ -348,11 +348,22 @@ describe('the storefront and the operator view, in Chromium against npm run dev'
     page.on('response', (res) => {
       if (res.status() >= 400) failed.push(`${res.status()} ${res.url()}`)
     })
-    const res = await page.goto(`${base}/api/docs`)
+    const loading = new Set<string>()
+    page.on('request', (req) => loading.add(req.url()))
+    page.on('requestfinished', (req) => loading.delete(req.url()))
+    page.on('requestfailed', (req) => loading.delete(req.url()))
+    // The renderer is 4.8 MB of script: under a loaded machine its load event can be slow, so wait for what it draws instead.
+    const res = await page.goto(`${base}/api/docs`, { waitUntil: 'commit', timeout: 60_000 })
     expect(res?.status()).toBe(200)
     expect(res?.headers()['content-security-policy']).toBe(DOCS_CONTENT_SECURITY_POLICY)
     // Scalar draws the document: its title, the tags and the operations' summaries.
-    await page.getByRole('heading', { name: 'Flash Deal API', exact: false }).first().waitFor({ timeout: 60_000 })
+    await page
+      .getByRole('heading', { name: 'Flash Deal API', exact: false })
+      .first()
+      .waitFor({ timeout: 150_000 })
+      .catch((err: Error) => {
+        throw new Error(`${err.message}\nstill loading: ${[...loading].join(', ') || 'nothing'}`)
+      })
     for (const tag of ['Products', 'Reservations', 'Checkout', 'Users', 'Health']) await page.getByText(tag, { exact: true }).first().waitFor()
     // The first tag is open: its operations, with the request example made from the document.
     await page.getByText('Create a product', { exact: true }).first().waitFor()
