@@ -1,15 +1,22 @@
 // Writes postman/flash-sale-api.json, a Postman v2.1 collection made from the
 // OpenAPI document of the app: one request per operation, in one folder per
-// tag, with the document's examples as bodies and parameters.
+// tag, in an order that "Run collection" (or newman) can follow to an order:
+// health → create a product → read it, restock it, its counters → reserve →
+// bulk (a second shopper) → cancel that → checkout with a fresh
+// Idempotency-Key → the shopper's holds and orders. Ids pass from one answer
+// to the next request in collection variables; every request checks its
+// status and that its body has the shape of its success schema.
 //
 //   npm run postman
 //
-// test/node/openapi.test.ts fails when the committed file is stale.
+// test/unit/openapi.test.ts fails when the committed file is stale;
+// test/node/first-run.test.ts runs it with newman against npm run dev.
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import type { OpenAPIV3_1 } from 'openapi-types'
 import { createApp } from '../src/app'
+import type { Tag } from '../src/http/route'
 import { openApiDocument } from '../src/openapi/document'
 
 export const COLLECTION_FILE = resolve(dirname(fileURLToPath(import.meta.url)), '../postman/flash-sale-api.json')
@@ -35,8 +42,14 @@ export interface PostmanRequest {
   description?: string
 }
 
+export interface PostmanEvent {
+  listen: 'prerequest' | 'test'
+  script: { type: 'text/javascript'; exec: string[] }
+}
+
 export interface PostmanItem {
   name: string
+  event: PostmanEvent[]
   request: PostmanRequest
   response: Json[]
 }
@@ -46,6 +59,131 @@ export interface PostmanCollection {
   auth: Json
   variable: PostmanVariable[]
   item: { name: string; description?: string; item: PostmanItem[] }[]
+}
+
+/** The folders in the order a run takes them: is the server up, then the life of a product from creation to an order. */
+const RUN_ORDER: Tag[] = ['Health', 'Products', 'Reservations', 'Checkout', 'Users']
+
+/**
+ * What an operation sends and checks in a run, beyond its status and shape:
+ * parameter values and bodies (with `{{variables}}`), and test lines that
+ * see `body` (the answer's JSON) and `v` (pm.variables).
+ */
+interface Step {
+  params?: Record<string, string>
+  headers?: Record<string, string>
+  body?: Json
+  prerequest?: string[]
+  test: string[]
+}
+
+const PRODUCT = { name: 'Postman drop', description: 'Made by a run of the Postman collection', total_stock: 100, price: '89.90', max_per_user: 2 }
+
+const FLOW: Record<string, Step> = {
+  health: {
+    test: [
+      `pm.test('Redis and Postgres are up', () => pm.expect([body.data.dependencies.redis.status, body.data.dependencies.postgres.status]).to.eql(['up', 'up']))`,
+    ],
+  },
+  listProducts: { test: [`pm.test('a page of the catalogue', () => pm.expect(body.data.products.length).to.be.at.most(20))`] },
+  createProduct: {
+    body: PRODUCT,
+    test: [
+      `pm.test('the product as sent, with a new id', () => pm.expect(body.data).to.include(${JSON.stringify({ ...PRODUCT, sold: 0 })}))`,
+      `pm.collectionVariables.set('productId', body.data.id)`,
+    ],
+  },
+  getProduct: {
+    params: { productId: '{{productId}}' },
+    test: [`pm.test('the product just created', () => pm.expect(body.data).to.include({ id: v.get('productId'), name: '${PRODUCT.name}' }))`],
+  },
+  setProductStock: {
+    params: { productId: '{{productId}}' },
+    body: { total_stock: 150 },
+    test: [`pm.test('its stock is now 150', () => pm.expect(body.data).to.include({ id: v.get('productId'), total_stock: 150 }))`],
+  },
+  getProductStatus: {
+    params: { productId: '{{productId}}' },
+    test: [
+      `pm.test('150 units, all available', () => pm.expect(body.data).to.include({ product_id: v.get('productId'), total_stock: 150, sold: 0, reserved_stock: 0, available_stock: 150 }))`,
+    ],
+  },
+  reserve: {
+    body: { user_id: '{{shopper}}', product_id: '{{productId}}', quantity: 2 },
+    test: [
+      `pm.test('2 units held, all the shopper may have (max_per_user 2)', () => pm.expect(body.data).to.include({ user_id: v.get('shopper'), product_id: v.get('productId'), quantity: 2, may_buy_more: 0 }))`,
+    ],
+  },
+  reserveBulk: {
+    body: { user_id: '{{otherShopper}}', items: [{ product_id: '{{productId}}', quantity: 1 }] },
+    test: [
+      `pm.test('a second shopper holds 1 unit', () => pm.expect(body.data).to.have.length(1) && pm.expect(body.data[0]).to.include({ user_id: v.get('otherShopper'), product_id: v.get('productId'), quantity: 1 }))`,
+    ],
+  },
+  releaseReservation: {
+    params: { userId: '{{otherShopper}}', productId: '{{productId}}' },
+    test: [`pm.test("the second shopper's unit is back on sale", () => pm.expect(body.data).to.eql({ released: 1 }))`],
+  },
+  checkout: {
+    // A new key for each send of this request; resend the same key (from the variable) to see a replay.
+    prerequest: [`pm.collectionVariables.set('idempotencyKey', pm.variables.replaceIn('{{$guid}}'))`],
+    headers: { 'Idempotency-Key': '{{idempotencyKey}}' },
+    body: { user_id: '{{shopper}}', product_id: '{{productId}}', quantity: 2, total_amount: '179.80' },
+    test: [
+      `pm.test('an order for the 2 held units, 2 × 89.90', () => pm.expect(body.data).to.include({ user_id: v.get('shopper'), product_id: v.get('productId'), quantity: 2, total_amount: '179.80', status: 'confirmed' }))`,
+      `pm.test('a first answer, not a replay', () => pm.expect(pm.response.headers.get('Idempotent-Replayed')).to.not.equal('true'))`,
+      `pm.collectionVariables.set('orderId', body.data.order_id)`,
+    ],
+  },
+  listUserReservations: {
+    params: { userId: '{{shopper}}' },
+    test: [`pm.test('the bought hold is gone', () => pm.expect(body.data.filter((hold) => hold.product_id === v.get('productId'))).to.eql([]))`],
+  },
+  listUserOrders: {
+    params: { userId: '{{shopper}}', limit: '20' },
+    test: [`pm.test('the order is in the listing', () => pm.expect(body.data.orders.map((order) => order.order_id)).to.include(v.get('orderId')))`],
+  },
+}
+
+/** What a test checks of a body: the types and the required properties of a schema, followed through $refs. */
+interface Shape {
+  type?: string[]
+  properties?: Record<string, Shape>
+  items?: Shape
+}
+
+function shapeOf(doc: OpenAPIV3_1.Document, schema: OpenAPIV3_1.SchemaObject | OpenAPIV3_1.ReferenceObject): Shape {
+  const s = deref(doc, schema) as OpenAPIV3_1.SchemaObject & { const?: unknown }
+  const alternatives = s.anyOf ?? s.oneOf
+  if (alternatives) return { type: [...new Set(alternatives.flatMap((alt) => shapeOf(doc, alt).type ?? []))] }
+  const shape: Shape = {}
+  if (s.type !== undefined) shape.type = [s.type].flat()
+  else if (s.const !== undefined) shape.type = [typeof s.const]
+  if (s.properties && s.required) shape.properties = Object.fromEntries(s.required.map((key) => [key, shapeOf(doc, s.properties![key]!)]))
+  if ('items' in s && s.items) shape.items = shapeOf(doc, s.items)
+  return shape
+}
+
+/** Sandbox code: `value` has the types and the required properties of `shape` (a Shape), else an assertion fails naming where. */
+const CONFORMS = `const conforms = (value, shape, at) => {
+  const kind = value === null ? 'null' : Array.isArray(value) ? 'array' : Number.isInteger(value) ? 'integer' : typeof value
+  if (shape.type) pm.expect(shape.type.includes(kind) || (kind === 'integer' && shape.type.includes('number')), \`\${at} is \${shape.type.join(' or ')}, not \${kind}\`).to.equal(true)
+  if (shape.properties && kind === 'object') for (const [key, inner] of Object.entries(shape.properties)) {
+    pm.expect(value, at).to.have.property(key)
+    conforms(value[key], inner, \`\${at}.\${key}\`)
+  }
+  if (shape.items && kind === 'array') value.forEach((item, i) => conforms(item, shape.items, \`\${at}[\${i}]\`))
+}`.split('\n')
+
+/** A test script's lines checking the status and the shape of the answer. */
+function answerChecks(status: number, shape: Shape, schemaName: string): string[] {
+  return [
+    `pm.test('answers ${status}', () => pm.response.to.have.status(${status}))`,
+    'const body = pm.response.json()',
+    'const v = pm.variables',
+    ...CONFORMS,
+    `pm.test('the body is the success envelope of ${schemaName}', () => conforms(body, ${JSON.stringify(shape)}, 'body'))`,
+  ]
 }
 
 const bearer = (variable: string) => ({ type: 'bearer', bearer: [{ key: 'token', value: `{{${variable}}}`, type: 'string' }] })
@@ -79,8 +217,11 @@ function auth(doc: OpenAPIV3_1.Document, op: OpenAPIV3_1.OperationObject): Json 
 }
 
 function item(doc: OpenAPIV3_1.Document, path: string, method: string, op: OpenAPIV3_1.OperationObject): PostmanItem {
+  const step = op.operationId ? FLOW[op.operationId] : undefined
+  if (!step) throw new Error(`${method.toUpperCase()} ${path}: no step for operation ${op.operationId} in scripts/postman.ts FLOW`)
   const params = (op.parameters ?? []).map((p) => deref<OpenAPIV3_1.ParameterObject>(doc, p))
-  const example = (p: OpenAPIV3_1.ParameterObject) => asText(p.example ?? schemaExample(doc, p.schema))
+  const example = (p: OpenAPIV3_1.ParameterObject) =>
+    step.params?.[p.name] ?? step.headers?.[p.name] ?? asText(p.example ?? schemaExample(doc, p.schema))
   const variable = (p: OpenAPIV3_1.ParameterObject): PostmanVariable => ({
     key: p.name,
     value: example(p),
@@ -104,12 +245,7 @@ function item(doc: OpenAPIV3_1.Document, path: string, method: string, op: OpenA
 
   const header: PostmanVariable[] = params
     .filter((p) => p.in === 'header')
-    // A fresh key per send; resend with the same key to see a replay.
-    .map((p) => ({
-      key: p.name,
-      value: p.name.toLowerCase() === 'idempotency-key' ? '{{$guid}}' : example(p),
-      ...(p.description ? { description: p.description } : {}),
-    }))
+    .map((p) => ({ key: p.name, value: example(p), ...(p.description ? { description: p.description } : {}) }))
   const requestBody = op.requestBody ? deref<OpenAPIV3_1.RequestBodyObject>(doc, op.requestBody) : undefined
   const json = requestBody?.content['application/json']
   if (json) header.unshift({ key: 'Content-Type', value: 'application/json' })
@@ -123,7 +259,7 @@ function item(doc: OpenAPIV3_1.Document, path: string, method: string, op: OpenA
       ? {
           body: {
             mode: 'raw' as const,
-            raw: JSON.stringify(json.example ?? schemaExample(doc, json.schema) ?? {}, null, 2),
+            raw: JSON.stringify(step.body ?? json.example ?? schemaExample(doc, json.schema) ?? {}, null, 2),
             options: { raw: { language: 'json' as const } },
           },
         }
@@ -131,11 +267,21 @@ function item(doc: OpenAPIV3_1.Document, path: string, method: string, op: OpenA
     ...(op.description ? { description: op.description } : {}),
   }
 
-  // The success answer as a saved example response.
+  // The success answer as a saved example response, and what the test script checks of it.
   const response: Json[] = []
+  const event: PostmanEvent[] = []
+  if (step.prerequest) event.push({ listen: 'prerequest', script: { type: 'text/javascript', exec: step.prerequest } })
   for (const [status, value] of Object.entries(op.responses ?? {})) {
     if (!status.startsWith('2')) continue
     const answer = deref<OpenAPIV3_1.ResponseObject>(doc, value)
+    const schema = answer.content?.['application/json']?.schema
+    if (!schema) throw new Error(`${method.toUpperCase()} ${path} ${status}: no JSON schema`)
+    const data = (deref(doc, schema) as OpenAPIV3_1.SchemaObject).properties?.data
+    const dataName = data && '$ref' in data ? data.$ref.split('/').pop() : 'a list'
+    event.push({
+      listen: 'test',
+      script: { type: 'text/javascript', exec: [...answerChecks(Number(status), shapeOf(doc, schema), dataName!), ...step.test] },
+    })
     const body = answer.content?.['application/json']?.example
     response.push({
       name: answer.description,
@@ -147,13 +293,14 @@ function item(doc: OpenAPIV3_1.Document, path: string, method: string, op: OpenA
       body: JSON.stringify(body ?? null, null, 2),
     })
   }
-  return { name: op.summary ?? op.operationId ?? `${method.toUpperCase()} ${path}`, request, response }
+  return { name: op.summary ?? op.operationId ?? `${method.toUpperCase()} ${path}`, event, request, response }
 }
 
-/** The collection of an OpenAPI document: one folder per tag, in the document's tag order. */
+/** The collection of an OpenAPI document: one folder per tag, in RUN_ORDER, the rest after them in the document's order. */
 export function postmanCollection(doc: OpenAPIV3_1.Document): PostmanCollection {
   const folders = new Map<string, { name: string; description?: string; item: PostmanItem[] }>()
-  for (const tag of doc.tags ?? []) folders.set(tag.name, { name: tag.name, ...(tag.description ? { description: tag.description } : {}), item: [] })
+  const tags = [...(doc.tags ?? [])].sort((a, b) => rank(a.name) - rank(b.name))
+  for (const tag of tags) folders.set(tag.name, { name: tag.name, ...(tag.description ? { description: tag.description } : {}), item: [] })
   for (const [path, pathItem] of Object.entries(doc.paths ?? {})) {
     for (const method of METHODS) {
       const op = pathItem?.[method]
@@ -166,7 +313,7 @@ export function postmanCollection(doc: OpenAPIV3_1.Document): PostmanCollection 
   return {
     info: {
       name: doc.info.title,
-      description: `${doc.info.description ?? ''}\n\nMade from the OpenAPI document (GET /api/openapi.json) by \`npm run postman\`. Set \`baseUrl\`, \`adminToken\` (product writes) and \`shopperToken\` (only when the server checks shopper JWTs).`,
+      description: `${doc.info.description ?? ''}\n\n**Run collection** follows a product from creation to an order: it creates a product (\`productId\`), reads and restocks it, has \`shopper\` hold 2 units and \`otherShopper\` hold 1 in bulk and cancel it, buys the 2 with a new \`idempotencyKey\`, and finds the order (\`orderId\`) in the shopper's list; each request checks its answer. Set \`baseUrl\` and \`adminToken\` (product writes; \`npm run dev\` prints it), and \`shopperToken\` only when the server checks shopper JWTs.\n\nMade from the OpenAPI document (GET /api/openapi.json) by \`npm run postman\`.`,
       schema: 'https://schema.getpostman.com/json/collection/v2.1.0/collection.json',
     },
     auth: { type: 'noauth' },
@@ -179,9 +326,19 @@ export function postmanCollection(doc: OpenAPIV3_1.Document): PostmanCollection 
         type: 'string',
         description: 'A JWT whose sub is the user_id; only when the server sets JWT_SECRET or JWT_JWKS_URL',
       },
+      { key: 'shopper', value: 'postman-alice', type: 'string', description: 'The shopper who holds and buys' },
+      { key: 'otherShopper', value: 'postman-bob', type: 'string', description: 'A second shopper, who holds in bulk and cancels' },
+      { key: 'productId', value: '', type: 'string', description: 'Set by "Create a product"' },
+      { key: 'idempotencyKey', value: '', type: 'string', description: 'Set before each "Buy held units": a new UUID' },
+      { key: 'orderId', value: '', type: 'string', description: 'Set by "Buy held units"' },
     ],
     item: [...folders.values()].filter((folder) => folder.item.length > 0),
   }
+}
+
+function rank(tag: string): number {
+  const at = RUN_ORDER.indexOf(tag as Tag)
+  return at < 0 ? RUN_ORDER.length : at
 }
 
 /** The collection of the app as it is now. */

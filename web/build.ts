@@ -8,13 +8,19 @@
  *   public/assets/*.js, site.css    web/client bundled and minified by esbuild, web/styles.css
  *   public/_headers                 web/headers.ts for Workers assets and Pages
  *   public/favicon.svg              copied
+ *   public/assets/docs.js           web/client/docs.ts: starts the API reference at /api/docs
+ *   public/assets/scalar-api-reference.js
+ *                                   @scalar/api-reference's standalone bundle (the exact
+ *                                   version pinned in package.json), copied byte for byte, so
+ *                                   /api/docs loads nothing from a CDN
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
 import { dirname, join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { gzipSync } from 'node:zlib'
 import { build } from 'esbuild'
-import { headersFile } from './headers'
+import { headersFile, SCALAR_BUNDLE } from './headers'
 import { AdminPage } from './pages/admin'
 import { StorefrontPage } from './pages/storefront'
 
@@ -33,7 +39,11 @@ export async function buildWeb(): Promise<Map<string, string>> {
   const [scripts, styles] = await Promise.all([
     build({
       ...common,
-      entryPoints: { storefront: join(WEB, 'client/storefront.ts'), admin: join(WEB, 'client/admin.ts') },
+      entryPoints: {
+        storefront: join(WEB, 'client/storefront.ts'),
+        admin: join(WEB, 'client/admin.ts'),
+        docs: join(WEB, 'client/docs.ts'),
+      },
       outdir: join(PUBLIC_DIR, 'assets'),
       format: 'esm',
       target: 'es2022',
@@ -47,13 +57,21 @@ export async function buildWeb(): Promise<Map<string, string>> {
   files.set('admin.html', await html(AdminPage))
   files.set('_headers', headersFile())
   files.set('favicon.svg', readFileSync(join(WEB, 'favicon.svg'), 'utf8'))
+  files.set(SCALAR_BUNDLE, readFileSync(scalarBundlePath(), 'utf8'))
   return files
 }
 
-/** gzip bytes of the pages' scripts and styles, per file. */
+/** The installed @scalar/api-reference's standalone bundle (not among its exports: found beside its main module, dist/index.js). */
+export function scalarBundlePath(): string {
+  return join(dirname(createRequire(import.meta.url).resolve('@scalar/api-reference')), 'browser/standalone.js')
+}
+
+/** gzip bytes of the pages' own scripts and styles, per file (the API reference's vendored renderer is not theirs). */
 export function pageWeight(files: Map<string, string>): Map<string, number> {
   const weights = new Map<string, number>()
-  for (const [path, text] of files) if (/\.(js|css)$/.test(path)) weights.set(path, gzipSync(text, { level: 9 }).length)
+  for (const [path, text] of files) {
+    if (/\.(js|css)$/.test(path) && path !== SCALAR_BUNDLE) weights.set(path, gzipSync(text, { level: 9 }).length)
+  }
   return weights
 }
 

@@ -24,6 +24,18 @@ export const META_CONTENT_SECURITY_POLICY = POLICY.filter(([name]) => name !== '
   .map((d) => d.join(' '))
   .join('; ')
 
+/**
+ * The API reference (/api/docs, served by the app): the pages' policy, but
+ * the Scalar bundle injects style elements and style attributes (inline
+ * styles, never inline script) and shows `data:` images. Its scripts and
+ * its try-it requests stay on this origin.
+ */
+export const DOCS_CONTENT_SECURITY_POLICY = POLICY.map(([name, value]) => {
+  if (name === 'style-src') return `${name} ${value} 'unsafe-inline'`
+  if (name === 'img-src') return `${name} ${value} data:`
+  return `${name} ${value}`
+}).join('; ')
+
 export const PAGE_HEADERS: Record<string, string> = {
   'Content-Security-Policy': CONTENT_SECURITY_POLICY,
   'X-Content-Type-Options': 'nosniff',
@@ -33,6 +45,9 @@ export const PAGE_HEADERS: Record<string, string> = {
   'Permissions-Policy': 'camera=(), microphone=(), geolocation=(), payment=()',
 }
 
+/** The API reference's renderer: @scalar/api-reference's standalone bundle, copied as is by web/build.ts. */
+export const SCALAR_BUNDLE = 'assets/scalar-api-reference.js'
+
 /** The pages and the files they load, as URL paths, with the file in public/ each one is. */
 export const STATIC_FILES: Record<string, string> = {
   '/': 'index.html',
@@ -40,6 +55,8 @@ export const STATIC_FILES: Record<string, string> = {
   '/assets/storefront.js': 'assets/storefront.js',
   '/assets/admin.js': 'assets/admin.js',
   '/assets/site.css': 'assets/site.css',
+  '/assets/docs.js': 'assets/docs.js',
+  [`/${SCALAR_BUNDLE}`]: SCALAR_BUNDLE,
   '/favicon.svg': 'favicon.svg',
   '/robots.txt': 'robots.txt',
 }

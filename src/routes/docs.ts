@@ -1,5 +1,6 @@
-import { Scalar } from '@scalar/hono-api-reference'
 import { Hono } from 'hono'
+import { html } from 'hono/html'
+import { DOCS_CONTENT_SECURITY_POLICY, PAGE_HEADERS, SCALAR_BUNDLE } from '../../web/headers'
 import type { AppEnv } from '../http/app-env'
 import document from '../openapi/document.json'
 
@@ -8,18 +9,36 @@ import document from '../openapi/document.json'
  *   GET /api/openapi.json  the OpenAPI 3.1 document, made from the route
  *                          declarations at build time (npm run openapi), with
  *                          this server as its server
- *   GET /api/docs          a readable reference of it (Scalar)
+ *   GET /api/docs          a readable reference of it: Scalar's standalone
+ *                          bundle and the script that starts it are static
+ *                          files of this origin (public/assets, npm run
+ *                          build:web), so the page loads nothing from elsewhere
+ *                          and runs no inline script
  */
 export const docsRoutes = new Hono<AppEnv>()
   .get('/openapi.json', (c) => {
     const origin = new URL(c.req.url).origin
     return c.json({ ...document, servers: [{ url: origin, description: 'The server this document came from' }] })
   })
-  .get(
-    '/docs',
-    Scalar<AppEnv>((c) => ({
-      // next to this page wherever it is mounted
-      url: c.req.path.replace(/\/docs\/?$/, '/openapi.json'),
-      pageTitle: 'Flash Deal API reference',
-    })),
-  )
+  .get('/docs', (c) => {
+    for (const [name, value] of Object.entries(PAGE_HEADERS)) c.header(name, value)
+    c.header('Content-Security-Policy', DOCS_CONTENT_SECURITY_POLICY)
+    // next to this page wherever it is mounted
+    const documentUrl = c.req.path.replace(/\/docs\/?$/, '/openapi.json')
+    return c.html(html`<!doctype html>
+<html lang="en">
+  <head>
+    <meta charset="utf-8" />
+    <meta name="viewport" content="width=device-width, initial-scale=1" />
+    <title>Flash Deal API reference</title>
+    <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
+  </head>
+  <body>
+    <div id="app" data-url="${documentUrl}"></div>
+    <noscript>The reference needs JavaScript; the document itself is <a href="${documentUrl}">${documentUrl}</a>.</noscript>
+    <script src="/${SCALAR_BUNDLE}"></script>
+    <script type="module" src="/assets/docs.js"></script>
+  </body>
+</html>
+`)
+  })

@@ -14,7 +14,7 @@ import { createApp } from '../../src/app'
 import { edgeDeps } from '../../src/deps'
 import { withStaticPages } from '../../src/self-host/static-pages'
 import { PUBLIC_DIR } from '../../web/build'
-import { PAGE_HEADERS } from '../../web/headers'
+import { DOCS_CONTENT_SECURITY_POLICY, PAGE_HEADERS } from '../../web/headers'
 import { TEST_LIMITS } from '../support/client'
 import { npmRun, type Running } from '../support/commands'
 import { startNodeHarness } from '../support/node-app'
@@ -326,6 +326,56 @@ describe('the storefront and the operator view, in Chromium against npm run dev'
     expect(pageErrors).toEqual([])
     await context.close()
     await ops.context.close()
+  })
+
+  it('the API reference at /api/docs renders with nothing but this server reachable, under its own policy', { timeout: 240_000 }, async () => {
+    const context = await browser!.newContext({ viewport: DESKTOP, locale: 'en-US', timezoneId: 'UTC' })
+    // Offline but for the app: every request elsewhere (a CDN, fonts, telemetry) is refused and noted.
+    const elsewhere: string[] = []
+    await context.route('**/*', (route) => {
+      const url = route.request().url()
+      if (url.startsWith(`${base}/`) || url.startsWith('data:')) return route.continue()
+      elsewhere.push(url)
+      return route.abort('internetdisconnected')
+    })
+    const page = await context.newPage()
+    const complaints: string[] = []
+    const failed: string[] = []
+    page.on('pageerror', (err) => pageErrors.push(`${page.url()}: ${err.message}`))
+    page.on('console', (msg) => {
+      if (/Content Security Policy|Refused to/i.test(msg.text())) complaints.push(msg.text())
+    })
+    page.on('response', (res) => {
+      if (res.status() >= 400) failed.push(`${res.status()} ${res.url()}`)
+    })
+    const loading = new Set<string>()
+    page.on('request', (req) => loading.add(req.url()))
+    page.on('requestfinished', (req) => loading.delete(req.url()))
+    page.on('requestfailed', (req) => loading.delete(req.url()))
+    // The renderer is 4.8 MB of script: under a loaded machine its load event can be slow, so wait for what it draws instead.
+    const res = await page.goto(`${base}/api/docs`, { waitUntil: 'commit', timeout: 60_000 })
+    expect(res?.status()).toBe(200)
+    expect(res?.headers()['content-security-policy']).toBe(DOCS_CONTENT_SECURITY_POLICY)
+    // Scalar draws the document: its title, the tags and the operations' summaries.
+    await page
+      .getByRole('heading', { name: 'Flash Deal API', exact: false })
+      .first()
+      .waitFor({ timeout: 150_000 })
+      .catch((err: Error) => {
+        throw new Error(`${err.message}\nstill loading: ${[...loading].join(', ') || 'nothing'}`)
+      })
+    for (const tag of ['Products', 'Reservations', 'Checkout', 'Users', 'Health']) await page.getByText(tag, { exact: true }).first().waitFor()
+    // The first tag is open: its operations, with the request example made from the document.
+    await page.getByText('Create a product', { exact: true }).first().waitFor()
+    if (process.env.DOCS_SCREENSHOT) await page.screenshot({ path: process.env.DOCS_SCREENSHOT })
+    expect(await page.getByText('Ask AI').count(), 'no AI chat calling out').toBe(0)
+    // Its stylesheet applied: the page is not unstyled text.
+    expect(await page.evaluate(`document.getElementById('scalar-style') !== null`)).toBe(true)
+    expect(elsewhere).toEqual([])
+    expect(failed).toEqual([])
+    expect(complaints).toEqual([])
+    expect(pageErrors).toEqual([])
+    await context.close()
   })
 })
 

@@ -1,6 +1,6 @@
 import type { Server } from 'node:http'
 import { readFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { serve } from '@hono/node-server'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ROOT } from '../../dev/paths'
@@ -8,10 +8,10 @@ import { freePort } from '../../dev/redis'
 import { createApp } from '../../src/app'
 import { edgeDeps } from '../../src/deps'
 import { withStaticPages } from '../../src/self-host/static-pages'
-import { buildWeb, pageWeight, PUBLIC_DIR, WEIGHT_BUDGET_BYTES } from '../../web/build'
+import { buildWeb, pageWeight, PUBLIC_DIR, scalarBundlePath, WEIGHT_BUDGET_BYTES } from '../../web/build'
 import { ApiError } from '../../web/client/api'
 import { explain } from '../../web/client/refusals'
-import { META_CONTENT_SECURITY_POLICY, PAGE_HEADERS, STATIC_FILES } from '../../web/headers'
+import { DOCS_CONTENT_SECURITY_POLICY, META_CONTENT_SECURITY_POLICY, PAGE_HEADERS, SCALAR_BUNDLE, STATIC_FILES } from '../../web/headers'
 import { startNodeHarness, type NodeHarness } from '../support/node-app'
 
 // The storefront and operator pages as files: built from web/, light, and
@@ -29,6 +29,8 @@ describe('public/ (npm run build:web)', () => {
       '_headers',
       'admin.html',
       'assets/admin.js',
+      'assets/docs.js',
+      'assets/scalar-api-reference.js',
       'assets/site.css',
       'assets/storefront.js',
       'favicon.svg',
@@ -41,12 +43,21 @@ describe('public/ (npm run build:web)', () => {
 
   it('weighs at most 50 KB gzip in page JS + CSS, all files together', () => {
     const weights = pageWeight(built)
-    expect([...weights.keys()].sort()).toEqual(['assets/admin.js', 'assets/site.css', 'assets/storefront.js'])
+    expect([...weights.keys()].sort()).toEqual(['assets/admin.js', 'assets/docs.js', 'assets/site.css', 'assets/storefront.js'])
     const total = [...weights.values()].reduce((a, b) => a + b, 0)
     console.log(
       `page weight: ${[...weights].map(([f, b]) => `${f} ${(b / 1024).toFixed(1)} KB`).join(', ')}; total ${(total / 1024).toFixed(1)} KB gzip`,
     )
     expect(total).toBeLessThanOrEqual(WEIGHT_BUDGET_BYTES)
+  })
+
+  it('carries the API reference renderer byte for byte from the pinned @scalar/api-reference', () => {
+    const pinned = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).devDependencies['@scalar/api-reference']
+    expect(pinned, 'an exact version').toMatch(/^\d+\.\d+\.\d+$/)
+    const installed = JSON.parse(readFileSync(join(dirname(scalarBundlePath()), '../../package.json'), 'utf8')).version
+    expect(installed).toBe(pinned)
+    expect(readFileSync(join(PUBLIC_DIR, SCALAR_BUNDLE)).equals(readFileSync(scalarBundlePath()))).toBe(true)
+    expect(built.get('assets/docs.js')).toContain('Scalar.createApiReference(')
   })
 
   it('has no inline script or style, and carries the policy in a <meta> too', () => {
@@ -120,6 +131,30 @@ describe('every door serves the pages with their headers', () => {
       const head = await fetch(`${base}/admin`, { method: 'HEAD' })
       expect(head.status).toBe(200)
       expect(head.headers.get('content-security-policy')).toBe(PAGE_HEADERS['Content-Security-Policy'])
+    })
+
+    it('serves the API reference with every script and icon it references from this server, under its own policy', async () => {
+      const page = await fetch(`${base}/api/docs`)
+      expect(page.status).toBe(200)
+      expect(page.headers.get('content-security-policy')).toBe(DOCS_CONTENT_SECURITY_POLICY)
+      // Scripts from this origin only; inline styles (Scalar injects them) but no inline script.
+      expect(DOCS_CONTENT_SECURITY_POLICY).toBe(
+        "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
+      )
+      expect(page.headers.get('x-content-type-options')).toBe('nosniff')
+      const html = await page.text()
+      expect(html, 'no inline script').not.toMatch(/<script(?![^>]*\ssrc=)[^>]*>/)
+      expect(html).not.toMatch(/<style|\sstyle=|\son[a-z]+=|javascript:/i)
+      expect(html).toContain('data-url="/api/openapi.json"')
+      const references = [...html.matchAll(/<(?:script|link)\b[^>]*?\s(?:src|href)="([^"]+)"/g)].map((m) => m[1]!)
+      expect(references.sort()).toEqual(['/assets/docs.js', '/assets/scalar-api-reference.js', '/favicon.svg'])
+      for (const reference of [...references, '/api/openapi.json']) {
+        const url = new URL(reference, `${base}/api/docs`)
+        expect(url.origin, reference).toBe(base)
+        const res = await fetch(url)
+        expect(res.status, reference).toBe(200)
+        expect((await res.arrayBuffer()).byteLength, reference).toBeGreaterThan(0)
+      }
     })
 
     it('leaves everything else to the API, without the pages’ policy', async () => {

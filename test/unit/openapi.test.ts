@@ -345,6 +345,42 @@ describe('the Postman collection', () => {
         admin ? { type: 'bearer', bearer: [{ key: 'token', value: '{{adminToken}}', type: 'string' }] } : expect.anything(),
       )
       for (const variable of request!.request.url.variable ?? []) expect(variable.value, `${op.key} :${variable.key}`).not.toBe('')
+      // Every request checks its success status and its body.
+      const tests = request!.event.filter((e) => e.listen === 'test').flatMap((e) => e.script.exec)
+      const success = Object.keys(op.responses ?? {}).find((status) => status.startsWith('2'))
+      expect(tests, op.key).toContain(`pm.test('answers ${success}', () => pm.response.to.have.status(${success}))`)
+      expect(tests.filter((line) => line.startsWith('pm.test(')).length, op.key).toBeGreaterThanOrEqual(3)
+    }
+  })
+
+  it('runs from a new product to an order, passing ids on in variables and a new Idempotency-Key per checkout', () => {
+    const collection = postmanCollection(doc)
+    const requests = collection.item.flatMap((folder) => folder.item)
+    const at = (name: string) => requests.findIndex((r) => r.name === name)
+    const order = [
+      'Create a product',
+      'Get a product',
+      'Live stock counters',
+      'Hold units of a product',
+      'Hold several products at once',
+      'Cancel a hold',
+      'Buy held units',
+      "A user's orders",
+    ]
+    expect(order.map(at)).toEqual(order.map(at).sort((a, b) => a - b))
+    expect(requests.at(-1)!.name).toBe("A user's orders")
+    const script = (name: string, listen: 'test' | 'prerequest') =>
+      requests[at(name)]!.event.filter((e) => e.listen === listen)
+        .flatMap((e) => e.script.exec)
+        .join('\n')
+    expect(script('Create a product', 'test')).toContain("pm.collectionVariables.set('productId', body.data.id)")
+    expect(script('Buy held units', 'test')).toContain("pm.collectionVariables.set('orderId', body.data.order_id)")
+    expect(script('Buy held units', 'prerequest')).toContain("pm.collectionVariables.set('idempotencyKey', pm.variables.replaceIn('{{$guid}}'))")
+    const checkout = requests[at('Buy held units')]!.request
+    expect(checkout.header).toContainEqual(expect.objectContaining({ key: 'Idempotency-Key', value: '{{idempotencyKey}}' }))
+    expect(JSON.parse(checkout.body!.raw)).toMatchObject({ user_id: '{{shopper}}', product_id: '{{productId}}' })
+    for (const name of ['Get a product', 'Live stock counters']) {
+      expect(requests[at(name)]!.request.url.variable).toContainEqual(expect.objectContaining({ key: 'productId', value: '{{productId}}' }))
     }
   })
 })

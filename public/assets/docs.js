@@ -1,0 +1,1 @@
+var e=document.getElementById("app");e?.dataset.url&&Scalar.createApiReference(e,{url:e.dataset.url,withDefaultFonts:!1,telemetry:!1,showDeveloperTools:"never",documentDownloadType:"json",agent:{disabled:!0},mcp:{disabled:!0}});
