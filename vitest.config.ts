@@ -10,6 +10,10 @@ const COMPATIBILITY_DATE = readFileSync('wrangler.toml', 'utf8').match(/^compati
 
 export default defineConfig({
   test: {
+    // Runs in plain Node, not through the workers project's runner (which
+    // inlines every dependency for workerd, ioredis too): starts the local
+    // services the Worker under test talks to, when the workers project runs.
+    globalSetup: ['./test/support/workers-global-setup.ts'],
     projects: [
       {
         // No store at all: `npm run test:unit`.
@@ -41,9 +45,6 @@ export default defineConfig({
         test: {
           name: 'workers',
           include: ['test/workers/**/*.test.ts'],
-          // Runs in plain Node (not through the workerd resolver): starts the
-          // local services the Worker under test talks to.
-          globalSetup: ['./test/support/workers-global-setup.ts'],
           testTimeout: 30_000,
           hookTimeout: 60_000,
         },
