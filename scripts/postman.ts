@@ -39,6 +39,17 @@ export interface PostmanItem {
   name: string
   request: PostmanRequest
   response: Json[]
+  event?: { listen: 'test'; script: { type: 'text/javascript'; exec: string[] } }[]
+}
+
+/**
+ * The waiting room's signed tokens (`x-credential` in the document) cannot be
+ * made up: their parameters take collection variables, which the answers of
+ * the operation that gives them fill in (a test script).
+ */
+const CREDENTIALS: Record<string, { variable: string; from: string; field: string }> = {
+  ticket: { variable: 'ticket', from: 'joinQueue', field: 'ticket' },
+  'x-admission-token': { variable: 'admissionToken', from: 'getQueueStatus', field: 'admission_token' },
 }
 
 export interface PostmanCollection {
@@ -81,11 +92,17 @@ function auth(doc: OpenAPIV3_1.Document, op: OpenAPIV3_1.OperationObject): Json 
 function item(doc: OpenAPIV3_1.Document, path: string, method: string, op: OpenAPIV3_1.OperationObject): PostmanItem {
   const params = (op.parameters ?? []).map((p) => deref<OpenAPIV3_1.ParameterObject>(doc, p))
   const example = (p: OpenAPIV3_1.ParameterObject) => asText(p.example ?? schemaExample(doc, p.schema))
-  const variable = (p: OpenAPIV3_1.ParameterObject): PostmanVariable => ({
-    key: p.name,
-    value: example(p),
-    ...(p.description ? { description: p.description } : {}),
-  })
+  const credential = (p: OpenAPIV3_1.ParameterObject) => CREDENTIALS[p.name.toLowerCase()]
+  const variable = (p: OpenAPIV3_1.ParameterObject): PostmanVariable => {
+    const from = credential(p)
+    return {
+      key: p.name,
+      value: from ? `{{${from.variable}}}` : example(p),
+      ...(p.description ? { description: p.description } : {}),
+      // Sent only once there is one to send (a product with a waiting room).
+      ...(from && p.in === 'header' ? { disabled: true } : {}),
+    }
+  }
 
   const segments = path
     .replace(/^\//, '')
@@ -105,11 +122,7 @@ function item(doc: OpenAPIV3_1.Document, path: string, method: string, op: OpenA
   const header: PostmanVariable[] = params
     .filter((p) => p.in === 'header')
     // A fresh key per send; resend with the same key to see a replay.
-    .map((p) => ({
-      key: p.name,
-      value: p.name.toLowerCase() === 'idempotency-key' ? '{{$guid}}' : example(p),
-      ...(p.description ? { description: p.description } : {}),
-    }))
+    .map((p) => (p.name.toLowerCase() === 'idempotency-key' ? { ...variable(p), value: '{{$guid}}' } : variable(p)))
   const requestBody = op.requestBody ? deref<OpenAPIV3_1.RequestBodyObject>(doc, op.requestBody) : undefined
   const json = requestBody?.content['application/json']
   if (json) header.unshift({ key: 'Content-Type', value: 'application/json' })
@@ -147,7 +160,22 @@ function item(doc: OpenAPIV3_1.Document, path: string, method: string, op: OpenA
       body: JSON.stringify(body ?? null, null, 2),
     })
   }
-  return { name: op.summary ?? op.operationId ?? `${method.toUpperCase()} ${path}`, request, response }
+  const gives = Object.values(CREDENTIALS).filter((c) => c.from === op.operationId)
+  const event: PostmanItem['event'] = gives.length
+    ? [
+        {
+          listen: 'test',
+          script: {
+            type: 'text/javascript',
+            exec: [
+              'const data = pm.response.json().data || {}',
+              ...gives.map((c) => `if (data.${c.field}) pm.collectionVariables.set('${c.variable}', data.${c.field})`),
+            ],
+          },
+        },
+      ]
+    : undefined
+  return { name: op.summary ?? op.operationId ?? `${method.toUpperCase()} ${path}`, request, response, ...(event ? { event } : {}) }
 }
 
 /** The collection of an OpenAPI document: one folder per tag, in the document's tag order. */
@@ -166,7 +194,7 @@ export function postmanCollection(doc: OpenAPIV3_1.Document): PostmanCollection 
   return {
     info: {
       name: doc.info.title,
-      description: `${doc.info.description ?? ''}\n\nMade from the OpenAPI document (GET /api/openapi.json) by \`npm run postman\`. Set \`baseUrl\`, \`adminToken\` (product writes) and \`shopperToken\` (only when the server checks shopper JWTs).`,
+      description: `${doc.info.description ?? ''}\n\nMade from the OpenAPI document (GET /api/openapi.json) by \`npm run postman\`. Set \`baseUrl\`, \`adminToken\` (product writes) and \`shopperToken\` (only when the server checks shopper JWTs); \`ticket\` and \`admissionToken\` are filled in by the waiting room's answers.`,
       schema: 'https://schema.getpostman.com/json/collection/v2.1.0/collection.json',
     },
     auth: { type: 'noauth' },
@@ -178,6 +206,13 @@ export function postmanCollection(doc: OpenAPIV3_1.Document): PostmanCollection 
         value: '',
         type: 'string',
         description: 'A JWT whose sub is the user_id; only when the server sets JWT_SECRET or JWT_JWKS_URL',
+      },
+      { key: 'ticket', value: '', type: 'string', description: 'Set by "Take a place in a product\'s waiting room": the ticket to poll' },
+      {
+        key: 'admissionToken',
+        value: '',
+        type: 'string',
+        description: 'Set by "Where a place in line stands" once admitted: enable the X-Admission-Token header of a reserve with it',
       },
     ],
     item: [...folders.values()].filter((folder) => folder.item.length > 0),

@@ -33,7 +33,7 @@ export async function addProduct(engine: Engine, id: number, total: number): Pro
 export async function buildHolds(b: BenchEngine, productId: number, n: number, opts: { users: string; holdMs: number }): Promise<void> {
   const keys = createKeys(b.prefix)
   // unguarded: no address counted, no write windows (the script's header says what each is)
-  const args = (user: string) => [user, String(productId), '1', String(opts.holdMs), String(opts.holdMs), '', '0', '', '', '', '']
+  const args = (user: string) => [user, String(productId), '1', String(opts.holdMs), String(opts.holdMs), '', '0', '', '', '', '', '']
   const batch = async (from: number, to: number) => {
     const pipe = b.redis.pipeline()
     for (let i = from; i < to; i++) {

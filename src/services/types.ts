@@ -1,5 +1,5 @@
 import type { OrderRow, ProductRow } from '../db/schema'
-import type { RateInfo } from '../engine'
+import type { RateInfo, WaitingRoom } from '../engine'
 
 /**
  * What the services take and give: plain values in the domain's words
@@ -21,9 +21,17 @@ export interface NewProduct {
   maxPerUser: number | null
   saleStartsAt: Date | null
   saleEndsAt: Date | null
+  waitingRoom: WaitingRoom | null
 }
 
 export type Product = ProductRow
+
+/** What to change of a product; a field left out stays as it is. */
+export interface ProductChanges {
+  totalStock?: number
+  /** null: no waiting room */
+  waitingRoom?: WaitingRoom | null
+}
 
 /** A product's live counters, from Redis. */
 export interface ProductCounts {
@@ -33,6 +41,29 @@ export interface ProductCounts {
   sold: number
   reserved: number
   available: number
+  waitingRoom: WaitingRoom | null
+  /** places in the waiting room's line not admitted yet */
+  queueLength: number
+}
+
+/** A place in a product's waiting room, as joining gives it. */
+export interface PlaceInLine {
+  /** the signed ticket that names the place */
+  ticket: string
+  status: 'waiting' | 'admitted'
+  /** places not admitted yet up to and including this one; 0 once admitted */
+  position: number
+  pollAfterSeconds: number
+}
+
+/** Where a place in line stands. */
+export interface LineStatus {
+  status: 'waiting' | 'admitted' | 'expired' | 'sold_out'
+  position: number
+  estimatedWaitSeconds: number
+  /** once admitted: the token to reserve with, valid until the turn ends */
+  admission?: { token: string; expiresAt: Date }
+  pollAfterSeconds: number
 }
 
 /** A user's hold of one product, as it stands after a reserve or in a listing. */

@@ -18,9 +18,10 @@ import { DOCS_PATHS, openApiDocument } from '../../src/openapi/document'
 import { checkoutBody, checkoutHeaders, type orderResponse, type ordersPageResponse, ordersQuery } from '../../src/schemas/checkout'
 import type { errorBody, successBody } from '../../src/schemas/envelope'
 import type { healthResponse } from '../../src/schemas/health'
-import { createProductBody, type productResponse, type productStatusResponse, updateStockBody } from '../../src/schemas/products'
+import { createProductBody, type productResponse, type productStatusResponse, updateProductBody } from '../../src/schemas/products'
+import { joinBody, type lineStatusResponse, type placeResponse } from '../../src/schemas/queue'
 import { bulkReserveBody, type holdResponse, type releaseResponse, reserveBody } from '../../src/schemas/reservations'
-import type { storeHealthView } from '../../src/http/views'
+import type { lineStatusView, placeView, storeHealthView } from '../../src/http/views'
 import { DOCUMENT_FILE, documentText } from '../../scripts/openapi'
 
 /** The app as its entries build it; the document is made from its routes alone. */
@@ -197,8 +198,11 @@ describe('the OpenAPI document', () => {
       if (op.responses?.['429']) expect(headers(op, '429'), op.key).toEqual(['Retry-After', ...rateLimit].sort())
       if (op.responses?.['401']) expect(headers(op, '401'), op.key).toContain('WWW-Authenticate')
       const success = Object.keys(op.responses ?? {}).find((s) => s.startsWith('2'))!
-      if (op.key.includes(' /api/')) expect(headers(op, success), op.key).toEqual(expect.arrayContaining(rateLimit))
+      if (op.responses?.['429']) expect(headers(op, success), op.key).toEqual(expect.arrayContaining(rateLimit))
     }
+    // Every /api operation is limited but one: a waiting room's poll (one Redis command, no read budget spent).
+    const unlimited = operationsOf(doc).filter((op) => op.key.includes(' /api/') && !op.responses?.['429'])
+    expect(unlimited.map((op) => op.key)).toEqual(['GET /api/products/{productId}/queue/{ticket}'])
     const checkout = operationsOf(doc).find((op) => op.key === 'POST /api/checkout')!
     expect(headers(checkout, '201')).toContain('Idempotent-Replayed')
     expect(headers(checkout, '409')).toContain('Retry-After')
@@ -221,6 +225,8 @@ describe('the OpenAPI document', () => {
       'GET /api/products/{productId}': [],
       'PATCH /api/products/{productId}': [{ adminToken: [] }],
       'GET /api/products/{productId}/status': [],
+      'POST /api/products/{productId}/queue': shopper,
+      'GET /api/products/{productId}/queue/{ticket}': [],
       'POST /api/reserve': shopper,
       'POST /api/reserve/bulk': shopper,
       'DELETE /api/reserve/{userId}/{productId}': shopper,
@@ -236,11 +242,12 @@ describe('the OpenAPI document', () => {
       return resolveRef<OpenAPIV3_1.RequestBodyObject>(doc, op.requestBody).content['application/json']?.schema
     }
     expect(body('POST /api/products')).toEqual({ $ref: '#/components/schemas/CreateProduct' })
-    expect(body('PATCH /api/products/{productId}')).toEqual({ $ref: '#/components/schemas/UpdateStock' })
+    expect(body('PATCH /api/products/{productId}')).toEqual({ $ref: '#/components/schemas/UpdateProduct' })
+    expect(body('POST /api/products/{productId}/queue')).toEqual({ $ref: '#/components/schemas/JoinQueue' })
     expect(body('POST /api/reserve')).toEqual({ $ref: '#/components/schemas/Reserve' })
     expect(body('POST /api/reserve/bulk')).toEqual({ $ref: '#/components/schemas/BulkReserve' })
     expect(body('POST /api/checkout')).toEqual({ $ref: '#/components/schemas/Checkout' })
-    for (const schema of [createProductBody, updateStockBody, reserveBody, bulkReserveBody, checkoutBody]) {
+    for (const schema of [createProductBody, updateProductBody, reserveBody, bulkReserveBody, checkoutBody, joinBody]) {
       const examples = schema.meta()?.examples as unknown[]
       expect(examples.length).toBeGreaterThan(0)
       for (const example of examples) expect(schema.safeParse(example).error).toBeUndefined()
@@ -298,6 +305,8 @@ describe('the OpenAPI document', () => {
     expectTypeOf<z.output<typeof productResponse>>().toEqualTypeOf<ProductView>()
     expectTypeOf<z.output<typeof productStatusResponse>>().toEqualTypeOf<ProductStatusView>()
     expectTypeOf<z.output<typeof holdResponse>>().toEqualTypeOf<HoldView>()
+    expectTypeOf<z.output<typeof placeResponse>>().toEqualTypeOf<ReturnType<typeof placeView>>()
+    expectTypeOf<z.output<typeof lineStatusResponse>>().toEqualTypeOf<ReturnType<typeof lineStatusView>>()
     expectTypeOf<z.output<typeof releaseResponse>>().toEqualTypeOf<{ released: number }>()
     expectTypeOf<z.output<typeof orderResponse>>().toEqualTypeOf<OrderView>()
     expectTypeOf<z.output<typeof ordersPageResponse>>().toEqualTypeOf<{ orders: OrderView[]; next_cursor: string | null }>()
