@@ -18,11 +18,12 @@
  *   {P}:p:<id>:bought   hash  user -> units bought or pending (products with max_per_user)
  *   {P}:p:<id>:pending  hash  order id -> "user|qty|amount cents|created ms|key hash":
  *                             checkouts taken out of holds, not yet confirmed by Postgres
- *   {P}:p:<id>:q        hash  the waiting room's line: user -> place (seq, 1, 2, … in order
- *                             of arrival), and the line's own fields '#epoch' (ms it began),
- *                             '#joined', '#head', '#clock', '#head_at' (how far admission
- *                             has come; docs/architecture.md, "Waiting room")
- *   {P}:p:<id>:qa       hash  client address -> places it took in the line (MAX_HELD_PER_ADDRESS)
+ *   {P}:p:<id>:q        hash  the waiting room's line: user -> place (1, 2, … in order of
+ *                             arrival, base 36), and the line's own fields '#epoch' (ms it
+ *                             began), '#joined', '#head', '#clock', '#head_at' (how far
+ *                             admission has come; docs/architecture.md, "Waiting room")
+ *   {P}:p:<id>:qa       hash  client address (its 4 or 8 bytes) -> places it took in the line
+ *                             (MAX_HELD_PER_ADDRESS)
  *   {P}:u:<user>        hash  product -> "qty|expiry ms|may buy more": the user's index,
  *                             for listing; lives until the user's latest hold expires
  *   {P}:pending:at      zset  "product|order id|key hash" -> created ms, or the end of a

@@ -19,7 +19,20 @@ const join = route({
   challenge: true,
   params: productParams,
   body: joinBody,
-  success: { status: 201, description: 'The place in line', schema: placeResponse, message: 'In line', headers: ['Retry-After'] },
+  success: {
+    status: 201,
+    description: 'The place in line',
+    schema: placeResponse,
+    message: 'In line',
+    headers: ['Retry-After'],
+    links: {
+      place: {
+        operationId: 'getQueueStatus',
+        description: 'Where the place stands, and the admission token once admitted',
+        parameters: { productId: '$request.path.productId', ticket: '$response.body#/data/ticket' },
+      },
+    },
+  },
   errors: [
     'PRODUCT_NOT_FOUND',
     'NO_WAITING_ROOM',

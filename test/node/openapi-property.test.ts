@@ -31,6 +31,7 @@ beforeAll(async () => {
     { name: 'Limited', total_stock: 1_000_000, max_per_user: 2 },
     { name: 'Later', total_stock: 100, sale_starts_at: far },
     { name: 'Scarce', total_stock: 3 },
+    { name: 'Queued', total_stock: 1_000_000, waiting_room: { admit_per_second: 10_000 } },
   ]
   for (const product of products) {
     const res = await h.api.call('POST', '/api/products', product)

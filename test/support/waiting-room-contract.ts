@@ -357,6 +357,13 @@ export function waitingRoomContract(getApi: () => ApiClient, getRedis: () => Red
       })
       expect((await join(id, `bot0-${id}`, a, bot)).status).toBe(201)
       expect((await join(id, user(), a, address())).status).toBe(201)
+      // An IPv6 client is one /64.
+      const net = `2001:db8:${(n++).toString(16)}:7`
+      const v6 = [`${net}::1`, `${net}::2`, `${net}:ffff:ffff:ffff:fffe`, `${net}::3`]
+      const answers = []
+      for (const ip of v6) answers.push((await join(id, user(), a, ip)).status)
+      expect(answers).toEqual([201, 201, 201, 409])
+      expect((await join(id, user(), a, `2001:db8:${(n++).toString(16)}:7::1`)).status).toBe(201)
     })
 
     it('joins are writes: the address and customer windows count them, in the same command', async () => {
