@@ -2,6 +2,7 @@ import { createGuards } from './guards'
 import { createKeys } from './keys'
 import { createLedger } from './ledger'
 import { createQueue, type Queue } from './queue'
+import { refusal } from './refusals'
 import type { ScriptPort } from './port'
 import { asArray, asInt, asString, tagOf, UnexpectedReplyError } from './replies'
 import { runScript, type LuaScript } from './run-script'
@@ -20,7 +21,6 @@ import type {
   RateInfo,
   RateLimited,
   ReleaseResult,
-  ReserveRefusal,
   ReserveResult,
   StatusResult,
 } from './types'
@@ -82,38 +82,6 @@ function heldNow(script: string, quantity: unknown, expiresAt: unknown, more: un
     quantity: asInt(script, quantity),
     expiresAt: new Date(asInt(script, expiresAt)),
     mayBuyMore: more === '' ? null : asInt(script, more),
-  }
-}
-
-/**
- * A refusal shared by reserve and bulk, read from `fields` (what follows the
- * tag, and the item number for bulk). Undefined for an unknown tag.
- */
-function refusal(script: string, tag: string, fields: unknown[]): ReserveRefusal | undefined {
-  switch (tag) {
-    case 'SALE_NOT_ACTIVE':
-      return { ok: false, reason: 'SALE_NOT_ACTIVE' }
-    case 'ADMISSION_REQUIRED':
-      return { ok: false, reason: 'ADMISSION_REQUIRED' }
-    case 'INSUFFICIENT_STOCK':
-      return { ok: false, reason: 'INSUFFICIENT_STOCK', available: asInt(script, fields[0]) }
-    case 'LIMIT_EXCEEDED':
-      return {
-        ok: false,
-        reason: 'LIMIT_EXCEEDED',
-        maxPerUser: asInt(script, fields[0]),
-        held: asInt(script, fields[1]),
-        bought: asInt(script, fields[2]),
-      }
-    case 'ADDRESS_LIMIT_EXCEEDED':
-      return {
-        ok: false,
-        reason: 'ADDRESS_LIMIT_EXCEEDED',
-        maxHeldPerAddress: asInt(script, fields[0]),
-        heldByAddress: asInt(script, fields[1]),
-      }
-    default:
-      return undefined
   }
 }
 
@@ -268,8 +236,8 @@ export function createEngine(port: ScriptPort, opts: EngineOptions): Engine {
           const [total, sold, reserved] = [1, 2, 3].map((i) => asInt(name, reply[i])) as [number, number, number]
           const productName = asString(name, reply[4])
           const waitingRoom = reply[5] === '' ? null : { admitPerSecond: asInt(name, reply[5]), admissionTtlSeconds: asInt(name, reply[6]) / 1000 }
-          const waiting = asInt(name, reply[7])
-          return { ok: true, name: productName, total, sold, reserved, available: total - sold - reserved, waitingRoom, waiting }
+          const queueLength = asInt(name, reply[7])
+          return { ok: true, name: productName, total, sold, reserved, available: total - sold - reserved, waitingRoom, queueLength }
         }
         case 'NOT_LOADED':
           return NOT_LOADED

@@ -1,6 +1,7 @@
 import type { Guards } from './guards'
 import type { Keys } from './keys'
 import { asArray, asInt, tagOf, UnexpectedReplyError } from './replies'
+import { refusal } from './refusals'
 import type { LuaScript } from './run-script'
 import { queueJoinScript, queuePollScript, waitingRoomScript } from './scripts'
 import type { AddressLimitExceeded, Guard, NotLoaded, RateLimited, Rated, SaleNotActive, WaitingRoom } from './types'
@@ -77,16 +78,10 @@ export function createQueue(run: Run, keys: Keys, guards: Guards): Queue {
           return { ok: false, reason: 'NOT_LOADED' }
         case 'NO_WAITING_ROOM':
         case 'SOLD_OUT':
-        case 'SALE_NOT_ACTIVE':
           return { ok: false, reason: tag, rate }
+        case 'SALE_NOT_ACTIVE':
         case 'ADDRESS_LIMIT_EXCEEDED':
-          return {
-            ok: false,
-            reason: 'ADDRESS_LIMIT_EXCEEDED',
-            maxHeldPerAddress: asInt(name, reply[1]),
-            heldByAddress: asInt(name, reply[2]),
-            rate,
-          }
+          return { ...(refusal(name, tag, reply.slice(1)) as SaleNotActive | AddressLimitExceeded), rate }
         default:
           throw new UnexpectedReplyError(name, reply)
       }

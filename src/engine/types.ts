@@ -127,7 +127,7 @@ export type StatusResult =
       available: number
       waitingRoom: WaitingRoom | null
       /** places in the waiting room's line not admitted yet */
-      waiting: number
+      queueLength: number
     }
   | NotLoaded
 

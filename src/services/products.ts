@@ -52,8 +52,8 @@ export async function updateProduct(deps: Deps, productId: number, changes: Prod
 }
 
 export async function productStatus(deps: Deps, productId: number): Promise<ProductCounts> {
-  const s = await withHydration(deps, [productId], () => deps.engine.status(productId))
-  if (!s.ok) throw productVanished()
-  const { name, total, sold, reserved, available, waitingRoom } = s
-  return { productId, name, total, sold, reserved, available, waitingRoom, queueLength: s.waiting }
+  const status = await withHydration(deps, [productId], () => deps.engine.status(productId))
+  if (!status.ok) throw productVanished()
+  const { ok: _, ...counts } = status
+  return { productId, ...counts }
 }

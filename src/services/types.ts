@@ -1,5 +1,5 @@
 import type { OrderRow, ProductRow } from '../db/schema'
-import type { RateInfo, WaitingRoom } from '../engine'
+import type { RateInfo, StatusResult, WaitingRoom } from '../engine'
 
 /**
  * What the services take and give: plain values in the domain's words
@@ -33,18 +33,8 @@ export interface ProductChanges {
   waitingRoom?: WaitingRoom | null
 }
 
-/** A product's live counters, from Redis. */
-export interface ProductCounts {
-  productId: number
-  name: string
-  total: number
-  sold: number
-  reserved: number
-  available: number
-  waitingRoom: WaitingRoom | null
-  /** places in the waiting room's line not admitted yet */
-  queueLength: number
-}
+/** A product's live counters and waiting room, from Redis (the engine's status). */
+export type ProductCounts = { productId: number } & Omit<Extract<StatusResult, { ok: true }>, 'ok'>
 
 /** A place in a product's waiting room, as joining gives it. */
 export interface PlaceInLine {
