@@ -196,7 +196,7 @@ describe.each(ADAPTERS)('engine via $name', (factory) => {
       reserved: 2,
       available: 3,
       waitingRoom: null,
-      waiting: 0,
+      queueLength: 0,
     })
     await engine.initProduct(2, product({ priceCents: null }))
     expect(await direct.hget(createKeys(prefix).product(2).product, 'price')).toBe('')
@@ -226,7 +226,7 @@ describe.each(ADAPTERS)('engine via $name', (factory) => {
       reserved: 5,
       available: 4,
       waitingRoom: null,
-      waiting: 0,
+      queueLength: 0,
     })
     expect(await engine.listHolds('alice')).toEqual([{ productId: 7, quantity: 5, expiresAt: again.expiresAt, mayBuyMore: null }])
 
@@ -310,7 +310,7 @@ describe.each(ADAPTERS)('engine via $name', (factory) => {
       reserved: 5,
       available: 2,
       waitingRoom: null,
-      waiting: 0,
+      queueLength: 0,
     })
     expect(await engine.reserve('b', 1, 2)).toMatchObject({ ok: true, quantity: 2 })
     expect(await engine.reserve('c', 1, 1)).toEqual({ ok: false, reason: 'INSUFFICIENT_STOCK', available: 0 })
@@ -366,7 +366,7 @@ describe.each(ADAPTERS)('engine via $name', (factory) => {
       reserved: 1,
       available: 4,
       waitingRoom: null,
-      waiting: 0,
+      queueLength: 0,
     })
     expect(await engine.listHolds('a')).toEqual([])
     expect(await direct.exists(createKeys(prefix).userIndex('a'))).toBe(0)
@@ -468,7 +468,7 @@ describe.each(ADAPTERS)('engine via $name', (factory) => {
       reserved: N,
       available: 0,
       waitingRoom: null,
-      waiting: 0,
+      queueLength: 0,
     })
     expect(await direct.zcard(pk.exp)).toBe(1)
     expect(await direct.hlen(pk.hold)).toBe(1)
@@ -624,7 +624,7 @@ describe.each(ADAPTERS)('engine via $name', (factory) => {
       reserved: 100,
       available: 0,
       waitingRoom: null,
-      waiting: 0,
+      queueLength: 0,
     })
     const raw = await rawHolds(prefix, 1)
     expect(Object.keys(raw.qty)).toHaveLength(100)
