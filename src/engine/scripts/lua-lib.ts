@@ -105,7 +105,8 @@ end
 /**
  * read_product(p): reads an opened product's counters into p (p.room: its
  * waiting room's admits per second, nil without one; p.turn_ms: how long an
- * admitted shopper's turn lasts); false when it is not loaded. open_product(p, now): then purges one batch (PURGE_BATCH) of
+ * admitted shopper's turn lasts); false when it is not loaded.
+ * open_product(p, now): then purges one batch (PURGE_BATCH) of
  * its expired holds, so a call pays for a bounded purge only; p.more says
  * expired holds may be left, and FIND_HOLD and CHECK_ADD then look closer.
  * Needs PURGE_EXPIRED.
@@ -328,9 +329,9 @@ end
  * admitted_at(line, rate, seq): when admitted place `seq` was admitted, ms.
  * rebase_line(k_line, line, rate, now, running): starts a new stretch at
  * `now` (running) or pauses the line, keeping everything admitted so far.
- * keep_line(k_line, k_places, line, rate, turn_ms): both keys live until the last
- * place's turn would be over, plus LINE_LINGER_MS (a line paused for longer
- * is let go, and its tickets answer 'expired').
+ * keep_line(k_line, k_places, line, rate, turn_ms): both keys live until
+ * the last place's turn would be over, plus LINE_LINGER_MS (a line paused for
+ * longer is let go, and its tickets answer 'expired').
  */
 export const LINE = `
 local LINE_LINGER_MS = 86400000
