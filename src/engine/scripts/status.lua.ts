@@ -13,6 +13,7 @@ Returns
   {'OK', total, sold, reserved, name, admits_per_second, turn_ms, waiting}
       reserved = units of unexpired holds; admits_per_second and turn_ms
       are '' without a waiting room; waiting = places in line not admitted yet
+      (0 without a waiting room)
   {'NOT_LOADED'}
 Every expired hold of the product is purged first (not one batch), so the
 counters are exact.
@@ -24,8 +25,11 @@ if not f[1] then return {'NOT_LOADED'} end
 local now = now_ms()
 local _, units = purge_expired(p, now, math.huge)
 local rate = tonumber(f[5])
-local line = open_line(KEYS[7])
-local waiting = line.joined - admitted(line, rate, now)
+local waiting = 0
+if rate then
+  local line = open_line(KEYS[7])
+  waiting = line.joined - admitted(line, rate, now)
+end
 return {'OK', tonumber(f[1]) or 0, tonumber(f[2]) or 0, (tonumber(f[3]) or 0) - units, f[4] or '',
   rate or '', tonumber(f[6]) or '', waiting}
 `
@@ -33,5 +37,5 @@ return {'OK', tonumber(f[1]) or 0, tonumber(f[2]) or 0, (tonumber(f[3]) or 0) - 
 export const statusScript: LuaScript = {
   name: 'status',
   source,
-  sha: 'd8a76619e8136e2051dbc106dbecab89afe76a6f',
+  sha: 'c4da2503c5b02841fe263ba12ad573dedec5f3bf',
 }
