@@ -31,13 +31,18 @@ export async function seal(key: CryptoKey, payload: string): Promise<string> {
   return `${base64url(body)}.${base64url(signature)}`
 }
 
-/** The payload of a token `key` signed, or undefined for anything else (the comparison is Web Crypto's, in constant time). */
+/**
+ * The payload of a token `key` signed, or undefined for anything else (the
+ * comparison is Web Crypto's, in constant time). Only the one text `seal`
+ * gives is taken: base64 with other unused low bits is another text.
+ */
 export async function unseal(key: CryptoKey, token: string): Promise<string | undefined> {
   if (!SIGNED_PATTERN.test(token)) return undefined
   const [body, signature] = token.split('.') as [string, string]
   try {
-    const bytes = fromBase64url(body)
-    if (!(await crypto.subtle.verify('HMAC', key, fromBase64url(signature), bytes))) return undefined
+    const [bytes, mac] = [fromBase64url(body), fromBase64url(signature)]
+    if (base64url(bytes) !== body || base64url(mac) !== signature) return undefined
+    if (!(await crypto.subtle.verify('HMAC', key, mac, bytes))) return undefined
     return decoder.decode(bytes)
   } catch {
     return undefined
