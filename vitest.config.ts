@@ -10,8 +10,9 @@ const COMPATIBILITY_DATE = readFileSync('wrangler.toml', 'utf8').match(/^compati
 
 export default defineConfig({
   test: {
-    // Runs in plain Node (not through the workerd project's resolver): starts
-    // the local services the Worker under test talks to, when that project runs.
+    // Runs in plain Node, not through the workers project's runner (which
+    // inlines every dependency for workerd, ioredis too): starts the local
+    // services the Worker under test talks to, when the workers project runs.
     globalSetup: ['./test/support/workers-global-setup.ts'],
     projects: [
       {

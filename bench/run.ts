@@ -1,5 +1,5 @@
 /**
- * npm run bench [-- --full] [-- --only engine,http,scale,storm,cost,edge,dropday,latency,cold]
+ * npm run bench [-- --full] [-- --only engine,http,scale,storm,cost,edge,dropday,latency,cold,queue]
  *
  * Runs the scenarios in order against 127.0.0.1 only, prints their tables and
  * the targets, and writes bench/results/<date>.json and .svg (a partial run
@@ -22,6 +22,7 @@ import { expiryStorm } from './scenarios/expiry-storm'
 import { httpReserve } from './scenarios/http-reserve'
 import { latencyScenario } from './scenarios/latency'
 import { scale } from './scenarios/scale'
+import { waitingRoom } from './scenarios/waiting-room'
 import type { BenchEnv } from './lib/env'
 
 const SCENARIOS: Record<string, (env: BenchEnv, profile: Profile) => Promise<ScenarioResult>> = {
@@ -34,6 +35,7 @@ const SCENARIOS: Record<string, (env: BenchEnv, profile: Profile) => Promise<Sce
   dropday: dropDay,
   latency: latencyScenario,
   cold: coldStart,
+  queue: waitingRoom,
 }
 
 const { values } = parseArgs({

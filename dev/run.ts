@@ -95,7 +95,8 @@ async function main() {
   }
 
   const vars = workerVars(env, stack?.vars, { realRedis, realDb })
-  vars.ADMIN_TOKEN ??= adminToken(dev.dataDir)
+  vars.ADMIN_TOKEN ??= keptSecret(dev.dataDir, 'admin-token')
+  vars.QUEUE_SECRET ??= keptSecret(dev.dataDir, 'queue-secret')
   parseConfig(vars)
   const envFile = join(dev.dataDir, 'worker.env')
   writePrivateFile(envFile, dotenvFile(vars, ['The Worker variables of the running npm run dev.'], true))
@@ -134,9 +135,9 @@ async function checkPortFree(port: number): Promise<void> {
   if (problem) throw new StepError(`PORT ${port} cannot be listened on (${problem}); choose another port, e.g. PORT=3000 npm run dev`)
 }
 
-/** A local admin token, made once and kept with the dev data so curl examples keep working. */
-function adminToken(dataDir: string): string {
-  const file = join(dataDir, 'admin-token')
+/** A local secret (the admin token, the waiting room's key), made once and kept with the dev data so curl examples and tickets keep working. */
+function keptSecret(dataDir: string, name: string): string {
+  const file = join(dataDir, name)
   if (existsSync(file)) return readFileSync(file, 'utf8').trim()
   const token = randomBytes(24).toString('base64url')
   writeFileSync(file, `${token}\n`, { mode: 0o600 })

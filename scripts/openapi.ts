@@ -1,11 +1,13 @@
-// Writes the OpenAPI document the app serves (src/openapi/document.json) from
-// the route declarations; test/node/openapi.test.ts fails while it is stale.
+// Writes the OpenAPI document (public/api/openapi.json) from the route
+// declarations. It is a static file, served as /api/openapi.json by every door
+// (Workers assets, Pages, Vercel, withStaticPages on Node) and never bundled
+// into the Worker; test/unit/openapi.test.ts fails while it is stale.
 // Usage: npm run openapi
 import { writeFileSync } from 'node:fs'
 import { createApp } from '../src/app'
 import { openApiDocument } from '../src/openapi/document'
 
-export const DOCUMENT_FILE = new URL('../src/openapi/document.json', import.meta.url)
+export const DOCUMENT_FILE = new URL('../public/api/openapi.json', import.meta.url)
 
 /** The document as committed: what `createApp()` declares, in stable JSON. */
 export async function documentText(): Promise<string> {

@@ -3,7 +3,8 @@
 // tag, in an order that "Run collection" (or newman) can follow to an order:
 // health → create a product → read it, restock it, its counters → reserve →
 // bulk (a second shopper) → cancel that → checkout with a fresh
-// Idempotency-Key → the shopper's holds and orders. Ids pass from one answer
+// Idempotency-Key → the shopper's holds and orders → a product with a waiting
+// room: a place in its line, polled until admitted. Ids pass from one answer
 // to the next request in collection variables; every request checks its
 // status and that its body has the shape of its success schema.
 //
@@ -62,7 +63,7 @@ export interface PostmanCollection {
 }
 
 /** The folders in the order a run takes them: is the server up, then the life of a product from creation to an order. */
-const RUN_ORDER: Tag[] = ['Health', 'Products', 'Reservations', 'Checkout', 'Users']
+const RUN_ORDER: Tag[] = ['Health', 'Products', 'Reservations', 'Checkout', 'Users', 'Waiting room']
 
 /**
  * What an operation sends and checks in a run, beyond its status and shape:
@@ -75,6 +76,14 @@ interface Step {
   body?: Json
   prerequest?: string[]
   test: string[]
+}
+
+const LINED_PRODUCT = {
+  name: 'Postman drop with a line',
+  total_stock: 10,
+  price: '120.00',
+  max_per_user: 1,
+  waiting_room: { admit_per_second: 50, admission_ttl_seconds: 120 },
 }
 
 const PRODUCT = { name: 'Postman drop', description: 'Made by a run of the Postman collection', total_stock: 100, price: '89.90', max_per_user: 2 }
@@ -142,6 +151,33 @@ const FLOW: Record<string, Step> = {
   listUserOrders: {
     params: { userId: '{{shopper}}', limit: '20' },
     test: [`pm.test('the order is in the listing', () => pm.expect(body.data.orders.map((order) => order.order_id)).to.include(v.get('orderId')))`],
+  },
+  joinQueue: {
+    // A product of its own with a waiting room, made through the API just before joining its line.
+    prerequest: [
+      `pm.sendRequest({ url: pm.variables.replaceIn('{{baseUrl}}/api/products'), method: 'POST',`,
+      `  header: { 'Content-Type': 'application/json', Authorization: pm.variables.replaceIn('Bearer {{adminToken}}') },`,
+      `  body: { mode: 'raw', raw: JSON.stringify(${JSON.stringify(LINED_PRODUCT)}) },`,
+      `}, (error, answer) => { if (error) throw error; pm.collectionVariables.set('queueProductId', answer.json().data.id); pm.collectionVariables.set('polls', 0) })`,
+    ],
+    params: { productId: '{{queueProductId}}' },
+    body: { user_id: '{{shopper}}' },
+    test: [
+      `pm.test('a place at the front of a new line', () => pm.expect(body.data.position).to.be.at.most(1))`,
+      `pm.collectionVariables.set('ticket', body.data.ticket)`,
+    ],
+  },
+  getQueueStatus: {
+    params: { productId: '{{queueProductId}}', ticket: '{{ticket}}' },
+    test: [
+      `pm.test('waiting or let in', () => pm.expect(body.data.status).to.be.oneOf(['waiting', 'admitted']))`,
+      // Poll again while waiting (the line lets 50 a second in: a few polls at most).
+      `const polls = Number(v.get('polls')) + 1`,
+      `pm.collectionVariables.set('polls', polls)`,
+      `if (body.data.status === 'waiting' && polls < 50) postman.setNextRequest(pm.info.requestName)`,
+      `else pm.test('let in, with an admission token', () => pm.expect(body.data.admission_token).to.be.a('string'))`,
+      `if (body.data.admission_token) pm.collectionVariables.set('admissionToken', body.data.admission_token)`,
+    ],
   },
 }
 
@@ -222,10 +258,14 @@ function item(doc: OpenAPIV3_1.Document, path: string, method: string, op: OpenA
   const params = (op.parameters ?? []).map((p) => deref<OpenAPIV3_1.ParameterObject>(doc, p))
   const example = (p: OpenAPIV3_1.ParameterObject) =>
     step.params?.[p.name] ?? step.headers?.[p.name] ?? asText(p.example ?? schemaExample(doc, p.schema))
+  // A signed token (`x-credential`) is never made up: it comes from a variable an earlier answer set.
+  const credential = (p: OpenAPIV3_1.ParameterObject) => (p.name.toLowerCase() === 'x-admission-token' ? '{{admissionToken}}' : undefined)
   const variable = (p: OpenAPIV3_1.ParameterObject): PostmanVariable => ({
     key: p.name,
-    value: example(p),
+    value: credential(p) ?? example(p),
     ...(p.description ? { description: p.description } : {}),
+    // Sent only once there is one to send (reserving a product with a waiting room).
+    ...(credential(p) ? { disabled: true } : {}),
   })
 
   const segments = path
@@ -243,9 +283,7 @@ function item(doc: OpenAPIV3_1.Document, path: string, method: string, op: OpenA
     ...(query.length ? { query } : {}),
   }
 
-  const header: PostmanVariable[] = params
-    .filter((p) => p.in === 'header')
-    .map((p) => ({ key: p.name, value: example(p), ...(p.description ? { description: p.description } : {}) }))
+  const header: PostmanVariable[] = params.filter((p) => p.in === 'header').map(variable)
   const requestBody = op.requestBody ? deref<OpenAPIV3_1.RequestBodyObject>(doc, op.requestBody) : undefined
   const json = requestBody?.content['application/json']
   if (json) header.unshift({ key: 'Content-Type', value: 'application/json' })
@@ -313,7 +351,7 @@ export function postmanCollection(doc: OpenAPIV3_1.Document): PostmanCollection 
   return {
     info: {
       name: doc.info.title,
-      description: `${doc.info.description ?? ''}\n\n**Run collection** follows a product from creation to an order: it creates a product (\`productId\`), reads and restocks it, has \`shopper\` hold 2 units and \`otherShopper\` hold 1 in bulk and cancel it, buys the 2 with a new \`idempotencyKey\`, and finds the order (\`orderId\`) in the shopper's list; each request checks its answer. Set \`baseUrl\` and \`adminToken\` (product writes; \`npm run dev\` prints it), and \`shopperToken\` only when the server checks shopper JWTs.\n\nMade from the OpenAPI document (GET /api/openapi.json) by \`npm run postman\`.`,
+      description: `${doc.info.description ?? ''}\n\n**Run collection** follows a product from creation to an order: it creates a product (\`productId\`), reads and restocks it, has \`shopper\` hold 2 units and \`otherShopper\` hold 1 in bulk and cancel it, buys the 2 with a new \`idempotencyKey\`, and finds the order (\`orderId\`) in the shopper's list; then it makes a product with a waiting room (\`queueProductId\`), takes a place in its line (\`ticket\`) and polls it until admitted (\`admissionToken\`, for the X-Admission-Token header of a reserve). Each request checks its answer. Set \`baseUrl\` and \`adminToken\` (product writes; \`npm run dev\` prints it), and \`shopperToken\` only when the server checks shopper JWTs.\n\nMade from the OpenAPI document (GET /api/openapi.json) by \`npm run postman\`.`,
       schema: 'https://schema.getpostman.com/json/collection/v2.1.0/collection.json',
     },
     auth: { type: 'noauth' },
@@ -331,6 +369,20 @@ export function postmanCollection(doc: OpenAPIV3_1.Document): PostmanCollection 
       { key: 'productId', value: '', type: 'string', description: 'Set by "Create a product"' },
       { key: 'idempotencyKey', value: '', type: 'string', description: 'Set before each "Buy held units": a new UUID' },
       { key: 'orderId', value: '', type: 'string', description: 'Set by "Buy held units"' },
+      {
+        key: 'queueProductId',
+        value: '',
+        type: 'string',
+        description: 'Set before "Take a place in a product\'s waiting room": a product with a waiting room',
+      },
+      { key: 'ticket', value: '', type: 'string', description: 'Set by "Take a place in a product\'s waiting room": the ticket to poll' },
+      { key: 'polls', value: '0', type: 'string', description: 'How many times the run has polled the ticket' },
+      {
+        key: 'admissionToken',
+        value: '',
+        type: 'string',
+        description: 'Set by "Where a place in line stands" once admitted: enable the X-Admission-Token header of a reserve with it',
+      },
     ],
     item: [...folders.values()].filter((folder) => folder.item.length > 0),
   }

@@ -10,6 +10,7 @@ import { allowedMethods } from './http/allowed-methods'
 import { docsRoutes } from './routes/docs'
 import { healthRoutes } from './routes/health'
 import { productRoutes } from './routes/products'
+import { queueRoutes } from './routes/queue'
 import { reservationRoutes } from './routes/reservations'
 import { userRoutes } from './routes/users'
 import type { AppEnv } from './http/app-env'
@@ -47,7 +48,7 @@ export function createApp(makeDeps: DepsFactory, options: AppOptions = {}) {
     if (origins.length === 0) return next()
     return cors({
       origin: origins,
-      allowHeaders: ['Content-Type', 'Authorization', 'Idempotency-Key', 'X-Request-Id'],
+      allowHeaders: ['Content-Type', 'Authorization', 'Idempotency-Key', 'X-Admission-Token', 'X-Request-Id'],
       exposeHeaders: EXPOSED_HEADERS,
       maxAge: 600,
     })(c, next)
@@ -61,6 +62,7 @@ export function createApp(makeDeps: DepsFactory, options: AppOptions = {}) {
   const routes = app
     .route('/health', healthRoutes)
     .route('/api/products', productRoutes)
+    .route('/api/products', queueRoutes)
     .route('/api/reserve', reservationRoutes)
     .route('/api/checkout', checkoutRoutes)
     .route('/api/users', userRoutes)

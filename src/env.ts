@@ -57,6 +57,8 @@ const shape = {
   /** When set, reserve and bulk reserve need a Cloudflare Turnstile token (CF-Turnstile-Response). */
   TURNSTILE_SECRET_KEY: z.preprocess(emptyToUndefined, z.string().min(1).optional()),
   TURNSTILE_VERIFY_URL: httpUrl('the Turnstile siteverify endpoint').default('https://challenges.cloudflare.com/turnstile/v0/siteverify'),
+  /** HMAC-SHA-256 key of the waiting room's tickets and admission tokens; unset, joining a line answers 500 CONFIGURATION_ERROR. */
+  QUEUE_SECRET: z.preprocess(emptyToUndefined, z.string().min(32, 'must be at least 32 characters').optional()),
   /** Bearer token for product writes; unset, those routes refuse everyone. */
   ADMIN_TOKEN: z.preprocess(emptyToUndefined, z.string().min(16, 'must be at least 16 characters').optional()),
   /** When set (HS256), shopper routes need a bearer JWT whose sub is the user_id. */

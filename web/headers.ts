@@ -59,6 +59,8 @@ export const STATIC_FILES: Record<string, string> = {
   [`/${SCALAR_BUNDLE}`]: SCALAR_BUNDLE,
   '/favicon.svg': 'favicon.svg',
   '/robots.txt': 'robots.txt',
+  // The OpenAPI document, written by `npm run openapi`.
+  '/api/openapi.json': 'api/openapi.json',
 }
 
 /** public/_headers (Cloudflare's format): every static file gets the page headers. */

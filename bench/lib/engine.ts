@@ -26,24 +26,26 @@ export async function addProduct(engine: Engine, id: number, total: number): Pro
 }
 
 /**
- * `n` holds of one unit on one product, one per user `<users>-<i>`, made fast:
- * the engine's own reserve script by EVALSHA, 1,000 to a pipeline, two
- * pipelines in flight. The script must be cached (call engine.reserve once first).
+ * `n` calls of a cached script, made fast: EVALSHA, 1,000 to a pipeline, two
+ * pipelines in flight. `call(i)` gives the i-th call's keys and arguments;
+ * every reply must pass `ok`.
  */
-export async function buildHolds(b: BenchEngine, productId: number, n: number, opts: { users: string; holdMs: number }): Promise<void> {
-  const keys = createKeys(b.prefix)
-  // unguarded: no address counted, no write windows (the script's header says what each is)
-  const args = (user: string) => [user, String(productId), '1', String(opts.holdMs), String(opts.holdMs), '', '0', '', '', '', '']
+export async function pipelinedScripts(
+  redis: Redis,
+  sha: string,
+  n: number,
+  call: (i: number) => { keys: string[]; args: string[] },
+  ok: (reply: unknown) => boolean,
+): Promise<void> {
   const batch = async (from: number, to: number) => {
-    const pipe = b.redis.pipeline()
+    const pipe = redis.pipeline()
     for (let i = from; i < to; i++) {
-      const user = `${opts.users}-${i}`
-      const scriptKeys = [...keys.productArgs(productId), keys.userIndex(user), keys.unused, keys.unused]
-      pipe.evalsha(reserveScript.sha, scriptKeys.length, ...scriptKeys, ...args(user))
+      const { keys, args } = call(i)
+      pipe.evalsha(sha, keys.length, ...keys, ...args)
     }
     const replies = (await pipe.exec()) ?? []
-    const bad = replies.find(([err, reply]) => err || !Array.isArray(reply) || reply[3] !== 'OK')
-    if (bad) throw new Error(`building holds: ${bad[0] ?? JSON.stringify(bad[1])}`)
+    const bad = replies.find(([err, reply]) => err || !ok(reply))
+    if (bad) throw new Error(`pipelined script: ${bad[0] ?? JSON.stringify(bad[1])}`)
   }
   const SIZE = 1000
   let next = 0
@@ -55,6 +57,37 @@ export async function buildHolds(b: BenchEngine, productId: number, n: number, o
     }
   }
   await Promise.all([lane(), lane()])
+}
+
+/**
+ * `n` holds of one unit on one product, one per user `<users>-<i>`, by the
+ * engine's own reserve script (pipelinedScripts). The script must be cached
+ * (call engine.reserve once first).
+ */
+export async function buildHolds(b: BenchEngine, productId: number, n: number, opts: { users: string; holdMs: number }): Promise<void> {
+  const keys = createKeys(b.prefix)
+  // unguarded: no address counted, no write windows, no admission (the script's header says what each is)
+  const args = (user: string) => [user, String(productId), '1', String(opts.holdMs), String(opts.holdMs), '', '0', '', '', '', '', '']
+  await pipelinedScripts(
+    b.redis,
+    reserveScript.sha,
+    n,
+    (i) => {
+      const user = `${opts.users}-${i}`
+      return { keys: [...keys.productArgs(productId), keys.userIndex(user), keys.unused, keys.unused], args: args(user) }
+    },
+    (reply) => Array.isArray(reply) && reply[3] === 'OK',
+  )
+}
+
+/** Redis's INFO used_memory, bytes. */
+export async function usedMemory(redis: Redis): Promise<number> {
+  return Number(/used_memory:(\d+)/.exec(await redis.info('memory'))?.[1])
+}
+
+/** MEMORY USAGE of a key, all of it (SAMPLES 0); 0 when there is no such key. */
+export async function keyBytes(redis: Redis, key: string): Promise<number> {
+  return Number(await redis.call('MEMORY', 'USAGE', key, 'SAMPLES', '0')) || 0
 }
 
 interface RedisCounters {

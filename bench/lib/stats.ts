@@ -44,3 +44,14 @@ export async function timed<T>(call: () => Promise<T>): Promise<{ ms: number; va
 }
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
+
+/** Two calls timed in turns, one sample of each per round, so the noise of the machine falls on both. */
+export async function alternate(rounds: number, a: (i: number) => Promise<number>, b: (i: number) => Promise<number>) {
+  const sa: number[] = []
+  const sb: number[] = []
+  for (let i = 0; i < rounds; i++) {
+    sa.push(await a(i))
+    sb.push(await b(i))
+  }
+  return [latency(sa), latency(sb)] as const
+}

@@ -11,6 +11,8 @@ export interface Profile {
   connections: number[]
   /** active holds on the loaded product of the scale scenario */
   scaleHolds: number
+  /** shoppers in the waiting room's line of the waiting-room scenario */
+  queueShoppers: number
   /** sequential latency samples per side */
   latencySamples: number
   stormHolds: number
@@ -36,6 +38,7 @@ export const PROFILES: Record<Profile['name'], Profile> = {
     httpRounds: 2,
     connections: [50, 200],
     scaleHolds: 100_000,
+    queueShoppers: 100_000,
     latencySamples: 2000,
     stormHolds: 20_000,
     stormHoldMs: 3000,
@@ -54,6 +57,7 @@ export const PROFILES: Record<Profile['name'], Profile> = {
     httpRounds: 3,
     connections: [50, 200],
     scaleHolds: 1_000_000,
+    queueShoppers: 1_000_000,
     latencySamples: 10_000,
     stormHolds: 100_000,
     stormHoldMs: 10_000,

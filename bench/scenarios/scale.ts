@@ -1,29 +1,14 @@
 import type { Redis } from 'ioredis'
 import { createKeys } from '../../src/engine'
-import { addProduct, benchEngine, buildHolds } from '../lib/engine'
+import { addProduct, benchEngine, buildHolds, keyBytes, usedMemory } from '../lib/engine'
 import type { BenchEnv } from '../lib/env'
-import { latency, msSince, ratio, round, type Latency } from '../lib/stats'
+import { alternate, msSince, ratio, round, type Latency } from '../lib/stats'
 import { explain, target } from '../lib/target'
 import type { Profile, ScenarioResult } from '../lib/types'
 
 const [EMPTY, LOADED] = [1, 2]
 const LIST_PRODUCTS = 50
 const LIST_FIRST = 100 // products 100 … 149 for the listing users
-
-async function usedMemory(redis: Redis): Promise<number> {
-  return Number(/used_memory:(\d+)/.exec(await redis.info('memory'))?.[1])
-}
-
-/** Two calls timed in turns, one sample of each per round, so the noise of the machine falls on both. */
-async function alternate(rounds: number, a: (i: number) => Promise<number>, b: (i: number) => Promise<number>) {
-  const sa: number[] = []
-  const sb: number[] = []
-  for (let i = 0; i < rounds; i++) {
-    sa.push(await a(i))
-    sb.push(await b(i))
-  }
-  return [latency(sa), latency(sb)] as const
-}
 
 /**
  * Scenario 3: does the reserve slow down when one product has many active
@@ -134,7 +119,7 @@ export async function scale(env: BenchEnv, profile: Profile): Promise<ScenarioRe
 async function memoryUsagePerHold(redis: Redis, prefix: string, productId: number, n: number) {
   const keys = createKeys(prefix)
   const p = keys.product(productId)
-  const usage = async (key: string) => Number(await redis.call('MEMORY', 'USAGE', key, 'SAMPLES', '0')) || 0
+  const usage = (key: string) => keyBytes(redis, key)
   const product = (await usage(p.exp)) + (await usage(p.hold))
   const SAMPLE = 200
   let user = 0

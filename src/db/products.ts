@@ -50,6 +50,27 @@ export function updateTotalStock(db: Db, id: number, totalStock: number): Promis
   })
 }
 
+/** Sets or removes the waiting room and bumps waiting_room_version; undefined when there is no such product. */
+export function updateWaitingRoom(
+  db: Db,
+  id: number,
+  room: { admitPerSecond: number; admissionTtlSeconds: number } | null,
+): Promise<ProductRow | undefined> {
+  return withPostgres('update waiting room', async () => {
+    const [row] = await db
+      .update(products)
+      .set({
+        admitPerSecond: room?.admitPerSecond ?? null,
+        admissionTtlSeconds: room?.admissionTtlSeconds ?? null,
+        waitingRoomVersion: sql`${products.waitingRoomVersion} + 1`,
+        updatedAt: sql`now()`,
+      })
+      .where(eq(products.id, id))
+      .returning()
+    return row
+  })
+}
+
 /** Every product's id, for the reconciler. */
 export function productIds(db: Db): Promise<number[]> {
   return withPostgres('product ids', async () => (await db.select({ id: products.id }).from(products)).map((r) => r.id))

@@ -19,6 +19,11 @@ export const products = pgTable(
     maxPerUser: integer('max_per_user'),
     saleStartsAt: timestamp('sale_starts_at', { withTimezone: true }),
     saleEndsAt: timestamp('sale_ends_at', { withTimezone: true }),
+    /** the waiting room (both set, or neither): places admitted per second, and how long a turn lasts */
+    admitPerSecond: integer('admit_per_second'),
+    admissionTtlSeconds: integer('admission_ttl_seconds'),
+    /** bumped by every waiting-room edit: Redis keeps the settings of the newest version it saw */
+    waitingRoomVersion: integer('waiting_room_version').notNull().default(0),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
@@ -29,6 +34,10 @@ export const products = pgTable(
     check('products_price_nonnegative', sql`${t.priceCents} IS NULL OR ${t.priceCents} >= 0`),
     check('products_max_per_user_positive', sql`${t.maxPerUser} IS NULL OR ${t.maxPerUser} > 0`),
     check('products_sale_window_ordered', sql`${t.saleStartsAt} IS NULL OR ${t.saleEndsAt} IS NULL OR ${t.saleStartsAt} < ${t.saleEndsAt}`),
+    check(
+      'products_waiting_room_valid',
+      sql`(${t.admitPerSecond} IS NULL AND ${t.admissionTtlSeconds} IS NULL) OR (${t.admitPerSecond} BETWEEN 1 AND 10000 AND ${t.admissionTtlSeconds} BETWEEN 10 AND 3600)`,
+    ),
   ],
 )
 

@@ -1,6 +1,8 @@
 import { createGuards } from './guards'
 import { createKeys } from './keys'
 import { createLedger } from './ledger'
+import { createQueue, type Queue } from './queue'
+import { refusal } from './refusals'
 import type { ScriptPort } from './port'
 import { asArray, asInt, asString, tagOf, UnexpectedReplyError } from './replies'
 import { runScript, type LuaScript } from './run-script'
@@ -19,20 +21,21 @@ import type {
   RateInfo,
   RateLimited,
   ReleaseResult,
-  ReserveRefusal,
   ReserveResult,
   StatusResult,
 } from './types'
 
 export type * from './ledger'
+export type * from './queue'
 export type * from './types'
 
-/** The reservation engine: holds, checkout and the reconciler's tools, each one Lua script. */
-export interface Engine extends Ledger {
+/** The reservation engine: holds, checkout, the waiting room and the reconciler's tools, each one Lua script. */
+export interface Engine extends Ledger, Queue {
   initProduct(id: number, p: ProductInit): Promise<void>
   /** reloads a live product's bought counts (their key was lost) from Postgres's orders */
   reloadBought(id: number, bought: Map<string, number>): Promise<void>
-  reserve(userId: string, productId: number, quantity: number, guard?: Guard): Promise<ReserveResult>
+  /** `admitted`: the request came with a valid admission to the product's waiting room (checked by the caller) */
+  reserve(userId: string, productId: number, quantity: number, guard?: Guard, admitted?: boolean): Promise<ReserveResult>
   reserveBulk(userId: string, items: BulkItem[], guard?: Guard): Promise<BulkResult>
   release(userId: string, productId: number, guard?: Guard): Promise<ReleaseResult>
   /** Counts a write refused before its script ran (bad token, failed challenge) against the address. */
@@ -82,36 +85,6 @@ function heldNow(script: string, quantity: unknown, expiresAt: unknown, more: un
   }
 }
 
-/**
- * A refusal shared by reserve and bulk, read from `fields` (what follows the
- * tag, and the item number for bulk). Undefined for an unknown tag.
- */
-function refusal(script: string, tag: string, fields: unknown[]): ReserveRefusal | undefined {
-  switch (tag) {
-    case 'SALE_NOT_ACTIVE':
-      return { ok: false, reason: 'SALE_NOT_ACTIVE' }
-    case 'INSUFFICIENT_STOCK':
-      return { ok: false, reason: 'INSUFFICIENT_STOCK', available: asInt(script, fields[0]) }
-    case 'LIMIT_EXCEEDED':
-      return {
-        ok: false,
-        reason: 'LIMIT_EXCEEDED',
-        maxPerUser: asInt(script, fields[0]),
-        held: asInt(script, fields[1]),
-        bought: asInt(script, fields[2]),
-      }
-    case 'ADDRESS_LIMIT_EXCEEDED':
-      return {
-        ok: false,
-        reason: 'ADDRESS_LIMIT_EXCEEDED',
-        maxHeldPerAddress: asInt(script, fields[0]),
-        heldByAddress: asInt(script, fields[1]),
-      }
-    default:
-      return undefined
-  }
-}
-
 export function createEngine(port: ScriptPort, opts: EngineOptions): Engine {
   const keys = createKeys(opts.prefix)
   const holdMs = String(toMs('holdSeconds', opts.holdSeconds))
@@ -142,11 +115,17 @@ export function createEngine(port: ScriptPort, opts: EngineOptions): Engine {
 
   return {
     ...createLedger(run, keys, guards),
+    ...createQueue(run, keys, guards),
 
     async initProduct(id, p) {
       assertCount('total', p.total, 0)
       assertCount('sold', p.sold, 0)
       assertCount('stockVersion', p.stockVersion, 0)
+      const room = p.waitingRoom ?? null
+      if (room) {
+        assertCount('admitPerSecond', room.admitPerSecond, 1)
+        assertCount('admissionTtlSeconds', room.admissionTtlSeconds, 1)
+      }
       const fields = [
         String(p.total),
         String(p.sold),
@@ -156,22 +135,25 @@ export function createEngine(port: ScriptPort, opts: EngineOptions): Engine {
         optionalMs('saleEndsAt', p.saleEndsAt),
         p.name,
         String(p.stockVersion),
+        room ? String(room.admitPerSecond) : '',
+        room ? String(room.admissionTtlSeconds * 1000) : '',
+        optionalInt('waitingRoomVersion', p.waitingRoomVersion ?? 0),
       ]
       await loadBought(id, fields, p.bought, 'create')
     },
 
     async reloadBought(id, bought) {
       // Only the bought counts move: init-product's other arguments are not read in this mode.
-      await loadBought(id, ['', '', '', '', '', '', '', ''], bought, 'merge')
+      await loadBought(id, Array<string>(11).fill(''), bought, 'merge')
     },
 
-    async reserve(userId, productId, quantity, guard) {
+    async reserve(userId, productId, quantity, guard, admitted = false) {
       assertCount('quantity', quantity, 1)
       const name = reserveScript.name
       const g = guards.of(guard)
       if (g.refused) return g.refused
       const k = [...keys.productArgs(productId), keys.userIndex(userId), ...g.keys]
-      const args = [userId, String(productId), String(quantity), holdMs, holdMaxMs, ...g.holdArgs, ...g.windowArgs]
+      const args = [userId, String(productId), String(quantity), holdMs, holdMaxMs, ...g.holdArgs, ...g.windowArgs, admitted ? '1' : '']
       const answer = await g.run(reserveScript, k, args)
       if (!('reply' in answer)) return answer
       const { reply, rate } = answer
@@ -193,7 +175,7 @@ export function createEngine(port: ScriptPort, opts: EngineOptions): Engine {
       for (const item of items) {
         assertCount('quantity', item.quantity, 1)
         k.push(...keys.productArgs(item.productId))
-        args.push(String(item.productId), String(item.quantity))
+        args.push(String(item.productId), String(item.quantity), item.admitted ? '1' : '')
       }
       const answer = await g.run(reserveBulkScript, k, args)
       if (!('reply' in answer)) return answer
@@ -248,12 +230,14 @@ export function createEngine(port: ScriptPort, opts: EngineOptions): Engine {
 
     async status(productId) {
       const name = statusScript.name
-      const reply = asArray(name, await run(statusScript, keys.productArgs(productId), []))
+      const reply = asArray(name, await run(statusScript, [...keys.productArgs(productId), keys.line(productId).line], []))
       switch (tagOf(name, reply)) {
         case 'OK': {
           const [total, sold, reserved] = [1, 2, 3].map((i) => asInt(name, reply[i])) as [number, number, number]
           const productName = asString(name, reply[4])
-          return { ok: true, name: productName, total, sold, reserved, available: total - sold - reserved }
+          const waitingRoom = reply[5] === '' ? null : { admitPerSecond: asInt(name, reply[5]), admissionTtlSeconds: asInt(name, reply[6]) / 1000 }
+          const queueLength = asInt(name, reply[7])
+          return { ok: true, name: productName, total, sold, reserved, available: total - sold - reserved, waitingRoom, queueLength }
         }
         case 'NOT_LOADED':
           return NOT_LOADED

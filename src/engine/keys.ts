@@ -8,7 +8,9 @@
  *   {P}:p:<id>          hash  name, total, sold, reserved, pending, settled, price,
  *                             max_per_user, sale_starts_at, sale_ends_at (ms; '' = none),
  *                             total_version (the Postgres stock_version of total),
- *                             edit, edit_until (the lease of a stock edit in progress)
+ *                             edit, edit_until (the lease of a stock edit in progress),
+ *                             wr_rate, wr_ttl (the waiting room: admits per second, turn ms;
+ *                             '' = none), wr_version (Postgres's waiting_room_version)
  *   {P}:p:<id>:exp      zset  user -> hold expiry (ms)
  *   {P}:p:<id>:hold     hash  user -> "qty|first reserve ms|expiry ms|address" (the start caps
  *                             the hold's life; address '' when not counted)
@@ -16,6 +18,12 @@
  *   {P}:p:<id>:bought   hash  user -> units bought or pending (products with max_per_user)
  *   {P}:p:<id>:pending  hash  order id -> "user|qty|amount cents|created ms|key hash":
  *                             checkouts taken out of holds, not yet confirmed by Postgres
+ *   {P}:p:<id>:q        hash  the waiting room's line: user -> place (1, 2, … in order of
+ *                             arrival, base 36), and the line's own fields '#epoch' (ms it
+ *                             began), '#joined', '#head', '#clock', '#head_at' (how far
+ *                             admission has come; docs/architecture.md, "Waiting room")
+ *   {P}:p:<id>:qa       hash  client address (its 4 or 8 bytes) -> places it took in the line
+ *                             (MAX_HELD_PER_ADDRESS)
  *   {P}:u:<user>        hash  product -> "qty|expiry ms|may buy more": the user's index,
  *                             for listing; lives until the user's latest hold expires
  *   {P}:pending:at      zset  "product|order id|key hash" -> created ms, or the end of a
@@ -51,9 +59,16 @@ export interface ProductKeys {
   pending: string
 }
 
+/** A product's waiting room: the line (user -> place, and the line's state) and the places per address. */
+export interface LineKeys {
+  line: string
+  places: string
+}
+
 export interface Keys {
   readonly namespace: string
   product(id: number): ProductKeys
+  line(id: number): LineKeys
   /** A product's keys in the order every product script takes them: product, exp, hold, addr, bought, pending. */
   productArgs(id: number): [string, string, string, string, string, string]
   /** index hash of a user's holds: product -> "qty|expiry|may buy more" */
@@ -92,6 +107,10 @@ export function createKeys(prefix: string): Keys {
     productArgs(id) {
       const p = product(id)
       return [p.product, p.exp, p.hold, p.addr, p.bought, p.pending]
+    },
+    line(id) {
+      const p = product(id).product
+      return { line: `${p}:q`, places: `${p}:qa` }
     },
     userIndex(userId) {
       assertUserId(userId)

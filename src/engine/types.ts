@@ -51,6 +51,12 @@ export interface RateInfo {
   resetAt: Date
 }
 
+/** A product's waiting room: how many places in line are admitted per second, and how long a turn lasts. */
+export interface WaitingRoom {
+  admitPerSecond: number
+  admissionTtlSeconds: number
+}
+
 export interface ProductInit {
   name: string
   total: number
@@ -63,6 +69,10 @@ export interface ProductInit {
   stockVersion: number
   /** units each user has bought (orders in Postgres), for the purchase limit */
   bought?: Map<string, number>
+  /** none when absent */
+  waitingRoom?: WaitingRoom | null
+  /** Postgres's waiting_room_version of `waitingRoom` (0 when absent) */
+  waitingRoomVersion?: number
 }
 
 export type NotLoaded = { ok: false; reason: 'NOT_LOADED' }
@@ -72,7 +82,10 @@ export type InsufficientStock = { ok: false; reason: 'INSUFFICIENT_STOCK'; avail
 export type LimitExceeded = { ok: false; reason: 'LIMIT_EXCEEDED'; maxPerUser: number; held: number; bought: number }
 export type AddressLimitExceeded = { ok: false; reason: 'ADDRESS_LIMIT_EXCEEDED'; maxHeldPerAddress: number; heldByAddress: number }
 
-export type ReserveRefusal = SaleNotActive | InsufficientStock | LimitExceeded | AddressLimitExceeded
+/** The product has a waiting room, and the request came without a valid admission from it. */
+export type AdmissionRequired = { ok: false; reason: 'ADMISSION_REQUIRED' }
+
+export type ReserveRefusal = SaleNotActive | AdmissionRequired | InsufficientStock | LimitExceeded | AddressLimitExceeded
 
 /** What every guarded call carries: the write window it went through. */
 export type Rated<T> = T & { rate?: RateInfo }
@@ -90,6 +103,8 @@ export type ReserveResult = Rated<({ ok: true } & HeldNow) | ReserveRefusal> | N
 export interface BulkItem {
   productId: number
   quantity: number
+  /** the request came with a valid admission to the product's waiting room (checked by the caller) */
+  admitted?: boolean
 }
 
 /** Which item (0-based index into the request) a bulk reserve failed on. */
@@ -102,7 +117,19 @@ export type BulkResult =
 
 export type ReleaseResult = Rated<{ ok: true; released: number } | { ok: false; reason: 'NO_RESERVATION' }> | NotLoaded | RateLimited
 
-export type StatusResult = { ok: true; name: string; total: number; sold: number; reserved: number; available: number } | NotLoaded
+export type StatusResult =
+  | {
+      ok: true
+      name: string
+      total: number
+      sold: number
+      reserved: number
+      available: number
+      waitingRoom: WaitingRoom | null
+      /** places in the waiting room's line not admitted yet */
+      queueLength: number
+    }
+  | NotLoaded
 
 export interface Hold extends HeldNow {
   productId: number

@@ -24,6 +24,12 @@ export const STATUS = {
   NO_RESERVATION: { cancel: 404, checkout: 409 },
   QUANTITY_EXCEEDS_RESERVATION: 409,
   SALE_NOT_ACTIVE: 409,
+  // Whether a product has a waiting room is the state of the data, not the form of the request (as SALE_NOT_ACTIVE).
+  NO_WAITING_ROOM: 409,
+  SOLD_OUT: 409,
+  TICKET_NOT_FOUND: 404,
+  ADMISSION_REQUIRED: 409,
+  ADMISSION_INVALID: 403,
   STOCK_BELOW_COMMITTED: 409,
   STOCK_EDIT_IN_FLIGHT: 409,
   AMOUNT_MISMATCH: 422,

@@ -12,7 +12,7 @@ import { validate } from '../middleware/validate'
 import type { AppEnv } from './app-env'
 
 /** The groups the API reference shows operations under. */
-export type Tag = 'Products' | 'Reservations' | 'Checkout' | 'Users' | 'Health'
+export type Tag = 'Products' | 'Waiting room' | 'Reservations' | 'Checkout' | 'Users' | 'Health'
 
 /**
  * An error an operation can answer, beyond those its declaration implies
@@ -22,7 +22,7 @@ export type Tag = 'Products' | 'Reservations' | 'Checkout' | 'Users' | 'Health'
 export type ErrorCase = ErrorCode | { code: ErrorCode; case?: string; error?: string; details?: unknown[] }
 
 /** A header a success answer carries (src/openapi/responses.ts describes each). */
-export type AnswerHeader = 'Idempotent-Replayed'
+export type AnswerHeader = 'Idempotent-Replayed' | 'Retry-After'
 
 /**
  * Everything about one operation, declared once: its documentation, what it
@@ -73,12 +73,17 @@ export interface AnswerExtra {
 export const ROUTE_SPEC = Symbol.for('flash-deal.route-spec')
 
 type Targets = { params: 'param'; query: 'query'; headers: 'header'; body: 'json' }
+type InputOf<S extends RouteSpec, K extends keyof Targets> = S[K] extends z.ZodType
+  ? [z.input<S[K]>] extends [ValidationTargets[Targets[K]]]
+    ? z.input<S[K]>
+    : InferInput<z.input<S[K]>, Targets[K]>
+  : never
+/** Whether a part of the request has nothing a caller must send (optional headers): hc then lets a call leave it out. */
+type Optional<S extends RouteSpec, K extends keyof Targets> = S[K] extends z.ZodType ? ({} extends z.input<S[K]> ? true : false) : false
 type In<S extends RouteSpec> = {
-  [K in keyof Targets as S[K] extends z.ZodType ? Targets[K] : never]: S[K] extends z.ZodType
-    ? [z.input<S[K]>] extends [ValidationTargets[Targets[K]]]
-      ? z.input<S[K]>
-      : InferInput<z.input<S[K]>, Targets[K]>
-    : never
+  [K in keyof Targets as S[K] extends z.ZodType ? (Optional<S, K> extends true ? never : Targets[K]) : never]: InputOf<S, K>
+} & {
+  [K in keyof Targets as Optional<S, K> extends true ? Targets[K] : never]?: InputOf<S, K>
 }
 type Out<S extends RouteSpec> = {
   [K in keyof Targets as S[K] extends z.ZodType ? Targets[K] : never]: S[K] extends z.ZodType ? z.output<S[K]> : never

@@ -1,6 +1,8 @@
 import type { OrderRow, ProductRow } from '../db/schema'
 import type { StoreHealth } from '../services/health'
-import type { HeldProduct, ProductCounts } from '../services/types'
+import type { WaitingRoom } from '../engine'
+import { waitingRoomOf } from '../services/hydrate'
+import type { HeldProduct, LineStatus, PlaceInLine, ProductCounts } from '../services/types'
 import { formatMoney } from '../lib/money'
 
 /**
@@ -8,6 +10,10 @@ import { formatMoney } from '../lib/money'
  * strings, money as "19.99", instants as ISO text. The one place the wire
  * shape of an answer is made (src/schemas/ documents it).
  */
+
+function waitingRoomView(room: WaitingRoom | null) {
+  return room && { admit_per_second: room.admitPerSecond, admission_ttl_seconds: room.admissionTtlSeconds }
+}
 
 export function productView(row: ProductRow) {
   return {
@@ -20,6 +26,7 @@ export function productView(row: ProductRow) {
     max_per_user: row.maxPerUser,
     sale_starts_at: row.saleStartsAt?.toISOString() ?? null,
     sale_ends_at: row.saleEndsAt?.toISOString() ?? null,
+    waiting_room: waitingRoomView(waitingRoomOf(row)),
     created_at: row.createdAt.toISOString(),
     updated_at: row.updatedAt.toISOString(),
   }
@@ -35,6 +42,8 @@ export function productStatusView(s: ProductCounts) {
     sold: s.sold,
     reserved_stock: s.reserved,
     available_stock: s.available,
+    waiting_room: waitingRoomView(s.waitingRoom),
+    queue_length: s.queueLength,
   }
 }
 
@@ -65,6 +74,19 @@ export function holdView(h: HeldProduct) {
 }
 
 export type HoldView = ReturnType<typeof holdView>
+
+export function placeView(p: PlaceInLine) {
+  return { ticket: p.ticket, position: p.position, status: p.status }
+}
+
+export function lineStatusView(s: LineStatus) {
+  return {
+    position: s.position,
+    status: s.status,
+    estimated_wait_seconds: s.estimatedWaitSeconds,
+    ...(s.admission ? { admission_token: s.admission.token, expires_at: s.admission.expiresAt.toISOString() } : {}),
+  }
+}
 
 export function storeHealthView(s: StoreHealth) {
   return {

@@ -11,6 +11,11 @@ import { documented } from './validate'
 
 export const TAGS = [
   { name: 'Products', description: 'The catalogue and its live stock counters. Creating and restocking need the admin token.' },
+  {
+    name: 'Waiting room',
+    description:
+      'For a product with a `waiting_room`: shoppers take a place in line, are admitted first come, first served, at its rate, and reserve with the admission token their turn gives.',
+  },
   { name: 'Reservations', description: 'Short holds on stock: a hold lapses after REDIS_TTL seconds and its units go back on sale.' },
   { name: 'Checkout', description: 'Turns a hold into an order.' },
   { name: 'Users', description: "A shopper's holds and orders." },
@@ -47,14 +52,17 @@ validator working in binary floating point needs a tolerance, e.g. ajv's
 \`multipleOfPrecision\`). Two rules JSON Schema cannot state are extension
 keywords: \`x-after: <field>\` (later than that sibling date-time when both are
 given) and \`x-unique-by: <field>\` (no two items with the same value there;
-\`1\` and \`"1"\` are the same product).
+\`1\` and \`"1"\` are the same product). A third, \`x-credential: true\`, marks a
+signed token the API gave (a waiting room's ticket or admission token): a
+value of the right form that the API did not give is refused for what it is,
+not for its form.
 
 A path the API does not serve answers 404 \`NOT_FOUND\`; a path it serves, asked
 with a method it does not serve there, answers 405 \`METHOD_NOT_ALLOWED\` with
 \`Allow\` listing the methods it does serve.`
 
-/** Paths of the docs themselves (src/routes/docs.ts), which the document does not list. */
-export const DOCS_PATHS = ['/api/openapi.json', '/api/docs']
+/** The reference page (src/routes/docs.ts), which the document does not list. */
+export const DOCS_PATHS = ['/api/docs']
 
 const documentation: GenerateSpecOptions['documentation'] = {
   openapi: '3.1.0',
@@ -63,7 +71,7 @@ const documentation: GenerateSpecOptions['documentation'] = {
     version,
     description: DESCRIPTION,
   },
-  // Served, this becomes the origin of the server that serves it (src/routes/docs.ts).
+  // Relative: the origin that serves the document (a static file on every door).
   servers: [{ url: '/', description: 'The server this document came from' }],
   tags: [...TAGS],
   components: {

@@ -71,6 +71,31 @@ export const ERROR_EXAMPLES: Record<ErrorCode, ErrorExample> = {
     error: 'The sale of product 1 is not active',
     details: [{ product_id: '1' }],
   },
+  NO_WAITING_ROOM: {
+    meaning: 'the product has no waiting room: reserve it directly',
+    error: 'Product 1 has no waiting room',
+    details: [{ product_id: '1' }],
+  },
+  SOLD_OUT: {
+    meaning: 'nothing of the product is available to wait for (every unit is sold or held; held units that lapse open the line again)',
+    error: 'Product 1 is sold out: nothing is left to wait for',
+    details: [{ product_id: '1', available: 0 }],
+  },
+  TICKET_NOT_FOUND: {
+    meaning: "the ticket is not one this API gave for this product's line (its signature does not hold, or it is for another product)",
+    error: 'No such ticket in the line of product 1',
+    details: [{ product_id: '1' }],
+  },
+  ADMISSION_REQUIRED: {
+    meaning:
+      'the product has a waiting room and the request came without an admission token: join the line (`POST /api/products/{productId}/queue`) and reserve with the token once admitted',
+    error: 'Product 1 has a waiting room: join the line, and reserve with the admission token once it is your turn',
+    details: [{ product_id: '1' }],
+  },
+  ADMISSION_INVALID: {
+    meaning: 'an admission token was sent that is not valid: forged, expired (the turn is over), or given to another user or for another product',
+    error: 'The admission token has expired: join the line again',
+  },
   STOCK_BELOW_COMMITTED: {
     meaning: 'total_stock would drop below the units already sold or held; `details` has the minimum',
     error: 'total_stock cannot go below the 42 unit(s) sold or held',

@@ -2,30 +2,21 @@ import { Hono } from 'hono'
 import { html } from 'hono/html'
 import { DOCS_CONTENT_SECURITY_POLICY, PAGE_HEADERS, SCALAR_BUNDLE } from '../../web/headers'
 import type { AppEnv } from '../http/app-env'
-import document from '../openapi/document.json'
 
 /**
- * The API reference, to mount at /api:
- *   GET /api/openapi.json  the OpenAPI 3.1 document, made from the route
- *                          declarations at build time (npm run openapi), with
- *                          this server as its server
- *   GET /api/docs          a readable reference of it: Scalar's standalone
- *                          bundle and the script that starts it are static
- *                          files of this origin (public/assets, npm run
- *                          build:web), so the page loads nothing from elsewhere
- *                          and runs no inline script
+ * The API reference, to mount at /api: GET /api/docs, a readable page of the
+ * OpenAPI 3.1 document next to it (/api/openapi.json, a static file that
+ * `npm run openapi` writes to public/, so the Worker never carries it).
+ * Scalar's standalone bundle and the script that starts it are static files
+ * of this origin (public/assets, npm run build:web), so the page loads
+ * nothing from elsewhere and runs no inline script.
  */
-export const docsRoutes = new Hono<AppEnv>()
-  .get('/openapi.json', (c) => {
-    const origin = new URL(c.req.url).origin
-    return c.json({ ...document, servers: [{ url: origin, description: 'The server this document came from' }] })
-  })
-  .get('/docs', (c) => {
-    for (const [name, value] of Object.entries(PAGE_HEADERS)) c.header(name, value)
-    c.header('Content-Security-Policy', DOCS_CONTENT_SECURITY_POLICY)
-    // next to this page wherever it is mounted
-    const documentUrl = c.req.path.replace(/\/docs\/?$/, '/openapi.json')
-    return c.html(html`<!doctype html>
+export const docsRoutes = new Hono<AppEnv>().get('/docs', (c) => {
+  for (const [name, value] of Object.entries(PAGE_HEADERS)) c.header(name, value)
+  c.header('Content-Security-Policy', DOCS_CONTENT_SECURITY_POLICY)
+  // next to this page wherever it is mounted
+  const documentUrl = c.req.path.replace(/\/docs\/?$/, '/openapi.json')
+  return c.html(html`<!doctype html>
 <html lang="en">
   <head>
     <meta charset="utf-8" />
@@ -41,4 +32,4 @@ export const docsRoutes = new Hono<AppEnv>()
   </body>
 </html>
 `)
-  })
+})

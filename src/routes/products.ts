@@ -3,9 +3,15 @@ import type { AppEnv } from '../http/app-env'
 import { route } from '../http/route'
 import { productStatusView, productView } from '../http/views'
 import { productParams } from '../schemas/common'
-import { createProductBody, productResponse, productsPageResponse, productsQuery, productStatusResponse, updateStockBody } from '../schemas/products'
-import { catalogue, createProduct, getProduct, productStatus } from '../services/products'
-import { setTotalStock } from '../services/stock'
+import {
+  createProductBody,
+  productResponse,
+  productsPageResponse,
+  productsQuery,
+  productStatusResponse,
+  updateProductBody,
+} from '../schemas/products'
+import { catalogue, createProduct, getProduct, productStatus, updateProduct } from '../services/products'
 
 const list = route({
   operationId: 'listProducts',
@@ -54,14 +60,14 @@ const read = route({
 const setStock = route({
   operationId: 'setProductStock',
   tag: 'Products',
-  summary: 'Restock or reduce a product',
+  summary: 'Restock or reduce a product, or change its waiting room',
   description:
-    'Sets `total_stock`; never below the units already sold or held (409 `STOCK_BELOW_COMMITTED`). Edits of one product run one at a time: a concurrent one waits up to 2 s, then 409 `STOCK_EDIT_IN_FLIGHT`.',
+    'Sets `total_stock`; never below the units already sold or held (409 `STOCK_BELOW_COMMITTED`). Edits of one product run one at a time: a concurrent one waits up to 2 s, then 409 `STOCK_EDIT_IN_FLIGHT`. Sets `waiting_room` (null: none); places already admitted stay admitted, and a new rate counts from now.',
   access: 'admin',
   limit: 'read',
   params: productParams,
-  body: updateStockBody,
-  success: { status: 200, description: 'The updated product', schema: productResponse, message: 'Stock updated' },
+  body: updateProductBody,
+  success: { status: 200, description: 'The updated product', schema: productResponse, message: 'Product updated' },
   errors: ['PRODUCT_NOT_FOUND', 'STOCK_BELOW_COMMITTED', 'STOCK_EDIT_IN_FLIGHT'],
 })
 
@@ -93,12 +99,14 @@ export const productRoutes = new Hono<AppEnv>()
       maxPerUser: body.max_per_user ?? null,
       saleStartsAt: body.sale_starts_at ?? null,
       saleEndsAt: body.sale_ends_at ?? null,
+      waitingRoom: body.waiting_room ?? null,
     })
     return create.ok(c, productView(product))
   })
   .get('/:productId', read, async (c) => read.ok(c, productView(await getProduct(c.get('deps'), c.req.valid('param').productId))))
   .patch('/:productId', setStock, async (c) => {
-    const product = await setTotalStock(c.get('deps'), c.req.valid('param').productId, c.req.valid('json').total_stock)
+    const { total_stock, waiting_room } = c.req.valid('json')
+    const product = await updateProduct(c.get('deps'), c.req.valid('param').productId, { totalStock: total_stock, waitingRoom: waiting_room })
     return setStock.ok(c, productView(product))
   })
   .get('/:productId/status', status, async (c) => status.ok(c, productStatusView(await productStatus(c.get('deps'), c.req.valid('param').productId))))

@@ -5,11 +5,16 @@ import { holdView } from '../http/views'
 import { writeGuard } from '../middleware/auth'
 import { setRateHeaders } from '../middleware/rate-limit'
 import { holdParams } from '../schemas/common'
-import { bulkReserveBody, holdListResponse, holdResponse, releaseResponse, reserveBody } from '../schemas/reservations'
+import { bulkReserveBody, holdListResponse, holdResponse, releaseResponse, reserveBody, reserveHeaders } from '../schemas/reservations'
 import { release, reserve, reserveBulk } from '../services/reservations'
 
 const HOLD_RULES =
-  "`max_per_user` bounds the customer's held + pending + bought units for the whole sale; one client address holds at most MAX_HELD_PER_ADDRESS units of a product."
+  "`max_per_user` bounds the customer's held + pending + bought units for the whole sale; one client address holds at most MAX_HELD_PER_ADDRESS units of a product. " +
+  'A product with a `waiting_room` needs the admission token its line gave the shopper (`X-Admission-Token`, or `admission_token` in the body), until it expires.'
+
+/** The admission tokens of X-Admission-Token (comma-separated) and of the body. */
+const admissionsOf = (header: string | undefined, ...inBody: (string | undefined)[]) =>
+  [...(header?.split(',') ?? []), ...inBody].flatMap((t) => (t?.trim() ? [t.trim()] : []))
 
 const hold = route({
   operationId: 'reserve',
@@ -19,9 +24,18 @@ const hold = route({
   access: { shopper: 'body' },
   limit: 'write',
   challenge: true,
+  headers: reserveHeaders,
   body: reserveBody,
   success: { status: 201, description: 'The hold', schema: holdResponse, message: 'Reserved' },
-  errors: ['PRODUCT_NOT_FOUND', 'INSUFFICIENT_STOCK', 'LIMIT_EXCEEDED', 'ADDRESS_LIMIT_EXCEEDED', 'SALE_NOT_ACTIVE'],
+  errors: [
+    'PRODUCT_NOT_FOUND',
+    'INSUFFICIENT_STOCK',
+    'LIMIT_EXCEEDED',
+    'ADDRESS_LIMIT_EXCEEDED',
+    'SALE_NOT_ACTIVE',
+    'ADMISSION_REQUIRED',
+    'ADMISSION_INVALID',
+  ],
 })
 
 const holdMany = route({
@@ -32,6 +46,7 @@ const holdMany = route({
   access: { shopper: 'body' },
   limit: 'write',
   challenge: true,
+  headers: reserveHeaders,
   body: bulkReserveBody,
   success: { status: 201, description: 'The holds, in the order of the items', schema: holdListResponse, message: 'Reserved 2 item(s)' },
   errors: [
@@ -40,6 +55,12 @@ const holdMany = route({
     'LIMIT_EXCEEDED',
     'ADDRESS_LIMIT_EXCEEDED',
     'SALE_NOT_ACTIVE',
+    {
+      code: 'ADMISSION_REQUIRED',
+      error: 'Product 2 has a waiting room: join the line, and reserve with the admission token once it is your turn',
+      details: [{ item: 1, product_id: '2' }],
+    },
+    'ADMISSION_INVALID',
   ],
 })
 
@@ -57,15 +78,16 @@ const cancel = route({
 
 export const reservationRoutes = new Hono<AppEnv>()
   .post('/', hold, async (c) => {
-    const { user_id, product_id, quantity } = c.req.valid('json')
-    const held = await reserve(c.get('deps'), user_id, product_id, quantity, writeGuard(c))
+    const { user_id, product_id, quantity, admission_token } = c.req.valid('json')
+    const admissions = admissionsOf(c.req.valid('header')['x-admission-token'], admission_token)
+    const held = await reserve(c.get('deps'), user_id, product_id, quantity, writeGuard(c), admissions)
     setRateHeaders(c, held.rate)
     return hold.ok(c, holdView(held.value))
   })
   .post('/bulk', holdMany, async (c) => {
     const { user_id, items } = c.req.valid('json')
-    const bulk = items.map((item) => ({ productId: item.product_id, quantity: item.quantity }))
-    const held = await reserveBulk(c.get('deps'), user_id, bulk, writeGuard(c))
+    const bulk = items.map((item) => ({ productId: item.product_id, quantity: item.quantity, admission: item.admission_token }))
+    const held = await reserveBulk(c.get('deps'), user_id, bulk, writeGuard(c), admissionsOf(c.req.valid('header')['x-admission-token']))
     setRateHeaders(c, held.rate)
     return holdMany.ok(c, held.value.map(holdView), { message: `Reserved ${held.value.length} item(s)` })
   })

@@ -5,6 +5,29 @@ export const MAX_STOCK = 1_000_000_000
 
 const totalStock = z.number().int('must be a whole number').min(0).max(MAX_STOCK)
 
+const WAITING_ROOM =
+  'The waiting room: shoppers take a place in line (`POST /api/products/{productId}/queue`) and are admitted first come, first served, `admit_per_second` a second; only an admitted shopper may reserve, until their turn of `admission_ttl_seconds` ends. null: none'
+
+const waitingRoom = z
+  .object({
+    admit_per_second: z
+      .number()
+      .int('must be a whole number')
+      .min(1)
+      .max(10_000)
+      .meta({ description: 'Places in line admitted per second, 1 to 10000' }),
+    admission_ttl_seconds: z
+      .number()
+      .int('must be a whole number')
+      .min(10)
+      .max(3600)
+      .default(120)
+      .meta({ description: 'How long an admitted shopper may reserve with their admission token, 10 to 3600 seconds (default 120)' }),
+  })
+  .strict()
+  .transform((r) => ({ admitPerSecond: r.admit_per_second, admissionTtlSeconds: r.admission_ttl_seconds }))
+  .meta({ id: 'WaitingRoom', examples: [{ admit_per_second: 50, admission_ttl_seconds: 120 }] })
+
 export const createProductBody = z
   .object({
     name: requiredText(255).meta({ description: 'Up to 255 characters, not blank; stored without surrounding white space' }),
@@ -18,6 +41,7 @@ export const createProductBody = z
       // An extension keyword: JSON Schema cannot compare two fields (see the document's description).
       'x-after': 'sale_starts_at',
     }),
+    waiting_room: waitingRoom.nullish().meta({ description: WAITING_ROOM }),
   })
   .strict()
   .refine((p) => !p.sale_starts_at || !p.sale_ends_at || p.sale_starts_at < p.sale_ends_at, {
@@ -33,10 +57,16 @@ export const createProductBody = z
 
 export type CreateProductBody = z.output<typeof createProductBody>
 
-export const updateStockBody = z
-  .object({ total_stock: totalStock })
+export const updateProductBody = z
+  .object({
+    total_stock: totalStock.optional(),
+    waiting_room: waitingRoom
+      .nullable()
+      .optional()
+      .meta({ description: `${WAITING_ROOM} (turns it off); left out: unchanged` }),
+  })
   .strict()
-  .meta({ id: 'UpdateStock', examples: [{ total_stock: 150 }] })
+  .meta({ id: 'UpdateProduct', description: 'The fields to change; a field left out stays as it is', examples: [{ total_stock: 150 }] })
 
 export const productsQuery = z
   .object({ limit: pageLimit('Products'), cursor: cursor.optional().meta({ description: 'next_cursor of the previous page' }) })
@@ -47,6 +77,11 @@ export const productsQuery = z
 
 const count = z.number().int()
 const instant = z.iso.datetime()
+
+const waitingRoomResponse = z
+  .object({ admit_per_second: count, admission_ttl_seconds: count })
+  .nullable()
+  .meta({ description: 'The waiting room (places admitted per second, seconds a turn lasts); null when the product has none' })
 
 export const productResponse = z
   .object({
@@ -59,6 +94,7 @@ export const productResponse = z
     max_per_user: count.nullable().meta({ description: 'Most units one customer may hold and buy over the whole sale; null for no limit' }),
     sale_starts_at: instant.nullable(),
     sale_ends_at: instant.nullable(),
+    waiting_room: waitingRoomResponse,
     created_at: instant,
     updated_at: instant,
   })
@@ -75,6 +111,7 @@ export const productResponse = z
         max_per_user: 2,
         sale_starts_at: '2026-05-01T12:00:00.000Z',
         sale_ends_at: null,
+        waiting_room: { admit_per_second: 50, admission_ttl_seconds: 120 },
         created_at: '2026-04-30T10:00:00.000Z',
         updated_at: '2026-04-30T10:00:00.000Z',
       },
@@ -96,8 +133,21 @@ export const productStatusResponse = z
     sold: count,
     reserved_stock: count.meta({ description: 'Units in holds that have not expired' }),
     available_stock: count.meta({ description: 'total_stock - sold - reserved_stock' }),
+    waiting_room: waitingRoomResponse,
+    queue_length: count.meta({ description: 'Places in the waiting room not admitted yet (0 without one)' }),
   })
   .meta({
     id: 'ProductStatus',
-    examples: [{ product_id: '1', name: 'Sneaker drop', total_stock: 100, sold: 12, reserved_stock: 30, available_stock: 58 }],
+    examples: [
+      {
+        product_id: '1',
+        name: 'Sneaker drop',
+        total_stock: 100,
+        sold: 12,
+        reserved_stock: 30,
+        available_stock: 58,
+        waiting_room: { admit_per_second: 50, admission_ttl_seconds: 120 },
+        queue_length: 1200,
+      },
+    ],
   })

@@ -1,10 +1,28 @@
 import * as z from 'zod'
+import { SIGNED_PATTERN } from '../lib/signed'
 import { productId, quantity, userId } from './common'
+import { admissionToken } from './queue'
 
 export const MAX_BULK_ITEMS = 50
 
+const TOKEN = SIGNED_PATTERN.source.slice(1, -1)
+
+/** X-Admission-Token: one admission token, or several separated by commas (bulk). */
+export const reserveHeaders = z.object({
+  'x-admission-token': z
+    .string()
+    .max(8192)
+    .regex(new RegExp(`^${TOKEN}(?: *, *${TOKEN})*$`), 'must be admission tokens this API gave, separated by commas')
+    .optional()
+    .meta({
+      description:
+        "The admission token(s) the waiting room gave when the shopper's turn came, comma-separated: needed, until they expire, to reserve a product with a waiting room (or send `admission_token` in the body)",
+      'x-credential': true,
+    }),
+})
+
 export const reserveBody = z
-  .object({ user_id: userId, product_id: productId, quantity })
+  .object({ user_id: userId, product_id: productId, quantity, admission_token: admissionToken.optional() })
   .strict()
   .meta({ id: 'Reserve', examples: [{ user_id: 'alice', product_id: 1, quantity: 2 }] })
 
@@ -12,7 +30,7 @@ export const bulkReserveBody = z
   .object({
     user_id: userId,
     items: z
-      .array(z.object({ product_id: productId, quantity }).strict())
+      .array(z.object({ product_id: productId, quantity, admission_token: admissionToken.optional() }).strict())
       .min(1)
       .max(MAX_BULK_ITEMS)
       // An extension keyword: items may not name the same product twice (1 and "1" are the same).

@@ -1,10 +1,17 @@
 import { boughtByUser } from '../db/orders'
 import { findProducts } from '../db/products'
 import type { Deps } from '../deps'
+import type { WaitingRoom } from '../engine'
 import type { ProductRow } from '../db/schema'
 import { productNotFound } from './errors'
 
 type Outcome = { ok: boolean; reason?: string }
+
+/** A product's waiting room, from its Postgres row (both columns set, or none). */
+export function waitingRoomOf(row: ProductRow): WaitingRoom | null {
+  if (row.admitPerSecond === null || row.admissionTtlSeconds === null) return null
+  return { admitPerSecond: row.admitPerSecond, admissionTtlSeconds: row.admissionTtlSeconds }
+}
 
 /** The product as the engine keeps it in Redis, from its Postgres row. */
 export function engineProduct(row: ProductRow) {
@@ -17,6 +24,8 @@ export function engineProduct(row: ProductRow) {
     saleStartsAt: row.saleStartsAt,
     saleEndsAt: row.saleEndsAt,
     stockVersion: row.stockVersion,
+    waitingRoom: waitingRoomOf(row),
+    waitingRoomVersion: row.waitingRoomVersion,
   }
 }
 

@@ -4,14 +4,21 @@ import { StoreUnavailableError } from '../errors/store-unavailable'
 import { decodeCursor, encodeCursor } from './cursor'
 import { productNotFound, productVanished } from './errors'
 import { engineProduct, withHydration } from './hydrate'
-import type { NewProduct, Page, Product, ProductCounts } from './types'
+import { setWaitingRoom } from './queue'
+import { setTotalStock } from './stock'
+import type { NewProduct, Page, Product, ProductChanges, ProductCounts } from './types'
 
 /**
  * Postgres first (the truth), then Redis. If Redis is down the product still
  * exists: it is loaded into Redis on first use.
  */
 export async function createProduct(deps: Deps, product: NewProduct): Promise<Product> {
-  const row = await insertProduct(deps.db, product)
+  const { waitingRoom, ...fields } = product
+  const row = await insertProduct(deps.db, {
+    ...fields,
+    admitPerSecond: waitingRoom?.admitPerSecond ?? null,
+    admissionTtlSeconds: waitingRoom?.admissionTtlSeconds ?? null,
+  })
   try {
     await deps.engine.initProduct(row.id, engineProduct(row))
   } catch (err) {
@@ -36,8 +43,17 @@ export async function catalogue(deps: Deps, limit: number, cursor?: string): Pro
   return { items, nextCursor: rows.length > limit && last ? encodeCursor(String(last.id)) : null }
 }
 
+/** Changes a product's stock (src/services/stock.ts), then its waiting room (src/services/queue.ts); nothing given, it is as it was. */
+export async function updateProduct(deps: Deps, productId: number, changes: ProductChanges): Promise<Product> {
+  let row: Product | undefined
+  if (changes.totalStock !== undefined) row = await setTotalStock(deps, productId, changes.totalStock)
+  if (changes.waitingRoom !== undefined) row = await setWaitingRoom(deps, productId, changes.waitingRoom)
+  return row ?? getProduct(deps, productId)
+}
+
 export async function productStatus(deps: Deps, productId: number): Promise<ProductCounts> {
   const status = await withHydration(deps, [productId], () => deps.engine.status(productId))
   if (!status.ok) throw productVanished()
-  return { productId, name: status.name, total: status.total, sold: status.sold, reserved: status.reserved, available: status.available }
+  const { ok: _, ...counts } = status
+  return { productId, ...counts }
 }

@@ -1,6 +1,7 @@
 import type { Deps } from '../deps'
 import type { BulkItem, Guard, HeldNow, RateInfo, RateLimited, ReserveRefusal } from '../engine'
 import { AppError } from '../errors/app-error'
+import { admittedProducts } from './admission'
 import { productVanished, rateLimited } from './errors'
 import { withHydration } from './hydrate'
 import type { HeldProduct, Rated } from './types'
@@ -29,23 +30,58 @@ function refused(deps: Deps, result: (ReserveRefusal & { rate?: RateInfo }) | Ra
         )
       case 'SALE_NOT_ACTIVE':
         return new AppError('SALE_NOT_ACTIVE', `The sale of product ${productId} is not active`, { details: [at] })
+      case 'ADMISSION_REQUIRED':
+        return new AppError(
+          'ADMISSION_REQUIRED',
+          `Product ${productId} has a waiting room: join the line, and reserve with the admission token once it is your turn`,
+          { details: [at] },
+        )
     }
   })()
   return error.withRate(result.rate)
 }
 
-export async function reserve(deps: Deps, userId: string, productId: number, quantity: number, guard: Guard): Promise<Rated<HeldProduct>> {
-  const result = await withHydration(deps, [productId], () => deps.engine.reserve(userId, productId, quantity, guard))
+/**
+ * `admissions`: the admission tokens the request came with (a product with a
+ * waiting room needs one; each is checked here, before any store call).
+ */
+export async function reserve(
+  deps: Deps,
+  userId: string,
+  productId: number,
+  quantity: number,
+  guard: Guard,
+  admissions: string[] = [],
+): Promise<Rated<HeldProduct>> {
+  const admitted = (await admittedProducts(deps.config, userId, [productId], admissions)).has(productId)
+  const result = await withHydration(deps, [productId], () => deps.engine.reserve(userId, productId, quantity, guard, admitted))
   if (result.ok) return { value: held(userId, productId, result), rate: result.rate }
   if (result.reason === 'NOT_LOADED') throw productVanished()
   throw refused(deps, result, productId)
 }
 
-export async function reserveBulk(deps: Deps, userId: string, items: BulkItem[], guard: Guard): Promise<Rated<HeldProduct[]>> {
+/** `admissions`: tokens for any of the items' products; an item's own `admission` must be for its product. */
+export async function reserveBulk(
+  deps: Deps,
+  userId: string,
+  items: (BulkItem & { admission?: string })[],
+  guard: Guard,
+  admissions: string[] = [],
+): Promise<Rated<HeldProduct[]>> {
+  const admitted = await admittedProducts(
+    deps.config,
+    userId,
+    items.map((item) => item.productId),
+    admissions,
+  )
+  for (const item of items) {
+    if (item.admission) for (const id of await admittedProducts(deps.config, userId, [item.productId], [item.admission])) admitted.add(id)
+  }
+  const engineItems = items.map(({ productId, quantity }) => ({ productId, quantity, admitted: admitted.has(productId) }))
   const result = await withHydration(
     deps,
     (r) => ('missingProductIds' in r ? r.missingProductIds : []),
-    () => deps.engine.reserveBulk(userId, items, guard),
+    () => deps.engine.reserveBulk(userId, engineItems, guard),
   )
   if (result.ok) return { value: result.items.map((hold) => held(userId, hold.productId, hold)), rate: result.rate }
   if (result.reason === 'NOT_LOADED') throw productVanished()

@@ -1,5 +1,5 @@
 import type { OrderRow, ProductRow } from '../db/schema'
-import type { RateInfo } from '../engine'
+import type { RateInfo, StatusResult, WaitingRoom } from '../engine'
 
 /**
  * What the services take and give: plain values in the domain's words
@@ -21,18 +21,39 @@ export interface NewProduct {
   maxPerUser: number | null
   saleStartsAt: Date | null
   saleEndsAt: Date | null
+  waitingRoom: WaitingRoom | null
 }
 
 export type Product = ProductRow
 
-/** A product's live counters, from Redis. */
-export interface ProductCounts {
-  productId: number
-  name: string
-  total: number
-  sold: number
-  reserved: number
-  available: number
+/** What to change of a product; a field left out stays as it is. */
+export interface ProductChanges {
+  totalStock?: number
+  /** null: no waiting room */
+  waitingRoom?: WaitingRoom | null
+}
+
+/** A product's live counters and waiting room, from Redis (the engine's status). */
+export type ProductCounts = { productId: number } & Omit<Extract<StatusResult, { ok: true }>, 'ok'>
+
+/** A place in a product's waiting room, as joining gives it. */
+export interface PlaceInLine {
+  /** the signed ticket that names the place */
+  ticket: string
+  status: 'waiting' | 'admitted'
+  /** places not admitted yet up to and including this one; 0 once admitted */
+  position: number
+  pollAfterSeconds: number
+}
+
+/** Where a place in line stands. */
+export interface LineStatus {
+  status: 'waiting' | 'admitted' | 'expired' | 'sold_out'
+  position: number
+  estimatedWaitSeconds: number
+  /** once admitted: the token to reserve with, valid until the turn ends */
+  admission?: { token: string; expiresAt: Date }
+  pollAfterSeconds: number
 }
 
 /** A user's hold of one product, as it stands after a reserve or in a listing. */

@@ -132,6 +132,8 @@ describe('scripts', () => {
         'list-holds',
         'list-pending',
         'ping',
+        'queue-join',
+        'queue-poll',
         'rate-hit',
         'reconcile',
         'release',
@@ -140,6 +142,7 @@ describe('scripts', () => {
         'settle',
         'status',
         'stock-edit',
+        'waiting-room',
       ].sort(),
     )
   })
@@ -233,6 +236,16 @@ describe('scripts', () => {
     const report = await engine.inspect(2)
     await engine.repair(2, report!, { sold: 1, total: 60, stockVersion: 1, recordedOrderIds: ['order-2'] })
     await engine.reloadBought(4, new Map([['carol', 1]]))
+    await engine.initProduct(5, { ...product, waitingRoom: { admitPerSecond: 100, admissionTtlSeconds: 60 }, waitingRoomVersion: 1 })
+    const place = await engine.join('dave', 5, guard)
+    if (!place.ok) throw new Error(place.reason)
+    await engine.join('erin', 5)
+    await engine.poll(5, place)
+    await engine.reserve('dave', 5, 1, guard, true)
+    bulkSizes.push(1)
+    await engine.reserveBulk('dave', [{ productId: 5, quantity: 1, admitted: true }])
+    await engine.setWaitingRoom(5, { admitPerSecond: 10, admissionTtlSeconds: 30 }, 2)
+    await engine.setWaitingRoom(5, null, 3)
 
     const seen = new Set<string>()
     const bulkNs: number[] = []

@@ -143,7 +143,7 @@ async function pipelinedHolds(prefix: string, productId: number, users: string[]
   const pipe = direct.pipeline()
   for (const user of users) {
     const keys = [...k.productArgs(productId), k.userIndex(user), k.unused, k.unused]
-    pipe.evalsha(reserveScript.sha, keys.length, ...keys, user, String(productId), '1', String(holdMs), String(holdMs), '', '0', '', '', '', '')
+    pipe.evalsha(reserveScript.sha, keys.length, ...keys, user, String(productId), '1', String(holdMs), String(holdMs), '', '0', '', '', '', '', '')
   }
   const replies = (await pipe.exec()) ?? []
   expect(replies.filter(([err, reply]) => err === null && (reply as unknown[])[3] === 'OK')).toHaveLength(users.length)
@@ -181,11 +181,23 @@ describe.each(ADAPTERS)('engine via $name', (factory) => {
       sale_ends_at: '',
       pending: '0',
       total_version: '0',
+      wr_rate: '',
+      wr_ttl: '',
+      wr_version: '0',
     })
     expect(await engine.reserve('alice', 1, 2)).toMatchObject({ ok: true, quantity: 2 })
     // A live product is never overwritten.
     await engine.initProduct(1, product({ total: 999, sold: 0 }))
-    expect(await engine.status(1)).toEqual({ ok: true, name: 'Flash item', total: 7, sold: 2, reserved: 2, available: 3 })
+    expect(await engine.status(1)).toEqual({
+      ok: true,
+      name: 'Flash item',
+      total: 7,
+      sold: 2,
+      reserved: 2,
+      available: 3,
+      waitingRoom: null,
+      queueLength: 0,
+    })
     await engine.initProduct(2, product({ priceCents: null }))
     expect(await direct.hget(createKeys(prefix).product(2).product, 'price')).toBe('')
   })
@@ -206,7 +218,16 @@ describe.each(ADAPTERS)('engine via $name', (factory) => {
     if (!again.ok) throw new Error(again.reason)
     expect(again.quantity).toBe(5)
     expect(again.expiresAt.getTime()).toBeGreaterThan(first.expiresAt.getTime())
-    expect(await engine.status(7)).toEqual({ ok: true, name: 'Flash item', total: 10, sold: 1, reserved: 5, available: 4 })
+    expect(await engine.status(7)).toEqual({
+      ok: true,
+      name: 'Flash item',
+      total: 10,
+      sold: 1,
+      reserved: 5,
+      available: 4,
+      waitingRoom: null,
+      queueLength: 0,
+    })
     expect(await engine.listHolds('alice')).toEqual([{ productId: 7, quantity: 5, expiresAt: again.expiresAt, mayBuyMore: null }])
 
     const keys = createKeys(prefix)
@@ -281,7 +302,16 @@ describe.each(ADAPTERS)('engine via $name', (factory) => {
     await engine.initProduct(1, product({ total: 10, sold: 3 }))
     expect(await engine.reserve('a', 1, 5)).toMatchObject({ ok: true, quantity: 5 })
     expect(await engine.reserve('b', 1, 3)).toEqual({ ok: false, reason: 'INSUFFICIENT_STOCK', available: 2 })
-    expect(await engine.status(1)).toEqual({ ok: true, name: 'Flash item', total: 10, sold: 3, reserved: 5, available: 2 })
+    expect(await engine.status(1)).toEqual({
+      ok: true,
+      name: 'Flash item',
+      total: 10,
+      sold: 3,
+      reserved: 5,
+      available: 2,
+      waitingRoom: null,
+      queueLength: 0,
+    })
     expect(await engine.reserve('b', 1, 2)).toMatchObject({ ok: true, quantity: 2 })
     expect(await engine.reserve('c', 1, 1)).toEqual({ ok: false, reason: 'INSUFFICIENT_STOCK', available: 0 })
     expect(await engine.listHolds('c')).toEqual([])
@@ -328,7 +358,16 @@ describe.each(ADAPTERS)('engine via $name', (factory) => {
     await engine.reserve('a', 1, 3)
     await engine.reserve('b', 1, 1)
     expect(await engine.release('a', 1)).toEqual({ ok: true, released: 3 })
-    expect(await engine.status(1)).toEqual({ ok: true, name: 'Flash item', total: 5, sold: 0, reserved: 1, available: 4 })
+    expect(await engine.status(1)).toEqual({
+      ok: true,
+      name: 'Flash item',
+      total: 5,
+      sold: 0,
+      reserved: 1,
+      available: 4,
+      waitingRoom: null,
+      queueLength: 0,
+    })
     expect(await engine.listHolds('a')).toEqual([])
     expect(await direct.exists(createKeys(prefix).userIndex('a'))).toBe(0)
     expect(await engine.release('a', 1)).toEqual({ ok: false, reason: 'NO_RESERVATION' })
@@ -421,7 +460,16 @@ describe.each(ADAPTERS)('engine via $name', (factory) => {
     const purgeMs = performance.now() - t
     expect(h.commands()).toEqual({ total: 1, evalsha: 1 })
     expect(whale).toMatchObject({ ok: true, quantity: N })
-    expect(await engine.status(1)).toEqual({ ok: true, name: 'Flash item', total: N, sold: 0, reserved: N, available: 0 })
+    expect(await engine.status(1)).toEqual({
+      ok: true,
+      name: 'Flash item',
+      total: N,
+      sold: 0,
+      reserved: N,
+      available: 0,
+      waitingRoom: null,
+      queueLength: 0,
+    })
     expect(await direct.zcard(pk.exp)).toBe(1)
     expect(await direct.hlen(pk.hold)).toBe(1)
     console.log(
@@ -568,7 +616,16 @@ describe.each(ADAPTERS)('engine via $name', (factory) => {
     expect(ok).toHaveLength(100)
     expect(refused).toHaveLength(400)
     for (const r of refused) expect(r).toEqual({ ok: false, reason: 'INSUFFICIENT_STOCK', available: 0 })
-    expect(await engines[0]!.status(1)).toEqual({ ok: true, name: 'Flash item', total: 100, sold: 0, reserved: 100, available: 0 })
+    expect(await engines[0]!.status(1)).toEqual({
+      ok: true,
+      name: 'Flash item',
+      total: 100,
+      sold: 0,
+      reserved: 100,
+      available: 0,
+      waitingRoom: null,
+      queueLength: 0,
+    })
     const raw = await rawHolds(prefix, 1)
     expect(Object.keys(raw.qty)).toHaveLength(100)
     expect(raw.sum).toBe(100)

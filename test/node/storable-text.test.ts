@@ -1,6 +1,8 @@
+import { readFileSync } from 'node:fs'
 import fc from 'fast-check'
 import type { OpenAPIV3_1 } from 'openapi-types'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { DOCUMENT_FILE } from '../../scripts/openapi'
 import { TEST_ADMIN_TOKEN } from '../support/client'
 import { type JsonSchema, type Path, SchemaTools } from '../support/json-schema-arbitrary'
 import { startNodeHarness, type NodeHarness } from '../support/node-app'
@@ -17,7 +19,7 @@ let generator: RequestGenerator
 
 beforeAll(async () => {
   h = await startNodeHarness('text')
-  doc = (await h.api.call('GET', '/api/openapi.json')).body
+  doc = JSON.parse(readFileSync(DOCUMENT_FILE, 'utf8'))
   tools = new SchemaTools(doc as unknown as JsonSchema, { pool: [] })
   generator = new RequestGenerator(doc, tools, { credentials: { adminToken: TEST_ADMIN_TOKEN }, links: new LinkPool(operationsOf(doc)) })
 })

@@ -110,6 +110,8 @@ export function apiContract(getApi: () => ApiClient) {
         sold: 0,
         reserved_stock: 0,
         available_stock: 7,
+        waiting_room: null,
+        queue_length: 0,
       })
     })
   })

@@ -3,6 +3,9 @@ import { flashDealClient, type FlashDealClient } from '../../src/client'
 /** The ADMIN_TOKEN every test app is configured with. */
 export const TEST_ADMIN_TOKEN = 'test-admin-token-0123456789'
 
+/** The QUEUE_SECRET every test app is configured with (the waiting room's tickets and admission tokens). */
+export const TEST_QUEUE_SECRET = 'test-queue-secret-0123456789-abcdefghij'
+
 /**
  * Limits so high (and no per-address hold cap) that suites making hundreds of
  * calls from one address are never throttled; the limit tests set their own.

@@ -3,7 +3,7 @@ import addFormats from 'ajv-formats'
 import fc from 'fast-check'
 
 // fast-check arbitraries for the JSON Schema (2020-12) subset the API's OpenAPI
-// document uses in requests, plus the document's two extension keywords.
+// document uses in requests, plus the document's three extension keywords.
 // A keyword outside the subset throws: a generator that silently ignored a new
 // constraint would send "valid" requests the document does not allow.
 
@@ -24,8 +24,15 @@ const SUBSET = new Set([
   ...['$ref', 'type', 'const', 'enum', 'anyOf', 'allOf'],
   ...['properties', 'required', 'additionalProperties', 'items', 'minItems', 'maxItems'],
   ...['minLength', 'maxLength', 'pattern', 'format', 'minimum', 'maximum', 'multipleOf'],
-  ...['x-after', 'x-unique-by'],
+  ...['x-after', 'x-unique-by', 'x-credential'],
 ])
+
+/**
+ * A signed token the API gives (`x-credential: true`): a valid request never
+ * carries one made up, so valid values leave an optional one out; refused
+ * values still try every form it does not have.
+ */
+export const isCredential = (schema: JsonSchema | undefined) => schema?.['x-credential'] === true
 
 /** A decimal number's text (String(n) of a JSON number) → mantissa × 10^exponent, exactly. */
 function decimal(n: number): { mantissa: bigint; exponent: number } {
@@ -125,6 +132,7 @@ export class SchemaTools {
         return value == null || other == null || Date.parse(String(value)) > Date.parse(String(other))
       },
     })
+    this.ajv.addKeyword({ keyword: 'x-credential', schemaType: 'boolean' })
     this.ajv.addKeyword({
       keyword: 'x-unique-by',
       type: 'array',
@@ -261,8 +269,10 @@ export class SchemaTools {
 
   private objects(s: JsonSchema): fc.Arbitrary<Record<string, unknown>> {
     const properties: Record<string, JsonSchema> = s.properties ?? {}
-    const shape = Object.fromEntries(Object.entries(properties).map(([key, schema]) => [key, this.valid(schema)]))
-    return fc.record(shape, { requiredKeys: s.required ?? [] }) as fc.Arbitrary<Record<string, unknown>>
+    const required: string[] = s.required ?? []
+    const made = Object.entries(properties).filter(([key, schema]) => required.includes(key) || !isCredential(this.resolve(schema)))
+    const shape = Object.fromEntries(made.map(([key, schema]) => [key, this.valid(schema)]))
+    return fc.record(shape, { requiredKeys: required }) as fc.Arbitrary<Record<string, unknown>>
   }
 
   /** Values the schema refuses, each with where the problem is. */

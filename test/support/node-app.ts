@@ -2,7 +2,7 @@ import { createApp } from '../../src/app'
 import { edgeDeps } from '../../src/deps'
 import { parseConfig, type Config } from '../../src/env'
 import { startLocalStack, type LocalStack } from '../../dev/local-stack'
-import { apiClient, TEST_ADMIN_TOKEN, TEST_LIMITS, type ApiClient } from './client'
+import { apiClient, TEST_ADMIN_TOKEN, TEST_LIMITS, TEST_QUEUE_SECRET, type ApiClient } from './client'
 import { createTestDatabase, type TestDatabase } from './postgres'
 import { dropPrefix, REDIS_URL, testPrefix } from './redis'
 
@@ -24,7 +24,14 @@ export async function startNodeHarness(label: string): Promise<NodeHarness> {
   const db = await createTestDatabase(label)
   const stack = await startLocalStack({ redisUrl: REDIS_URL, database: { kind: 'postgres', url: db.url }, migrate: false })
   const prefix = testPrefix(label)
-  const base = { ...stack.vars, REDIS_PREFIX: prefix, LOG_LEVEL: 'silent', ADMIN_TOKEN: TEST_ADMIN_TOKEN, ...TEST_LIMITS }
+  const base = {
+    ...stack.vars,
+    REDIS_PREFIX: prefix,
+    LOG_LEVEL: 'silent',
+    ADMIN_TOKEN: TEST_ADMIN_TOKEN,
+    QUEUE_SECRET: TEST_QUEUE_SECRET,
+    ...TEST_LIMITS,
+  }
   const api = apiClient((overrides) => {
     const config = parseConfig({ ...base, ...overrides })
     const app = createApp(() => edgeDeps(config))

@@ -1,7 +1,7 @@
 import fc from 'fast-check'
 import type { OpenAPIV3_1 } from 'openapi-types'
 import { MAX_BODY_BYTES } from '../../src/middleware/json-body'
-import { type JsonSchema, nearMisses, type Path, type SchemaTools } from './json-schema-arbitrary'
+import { isCredential, type JsonSchema, nearMisses, type Path, type SchemaTools } from './json-schema-arbitrary'
 
 // Requests for every operation of an OpenAPI 3.1 document, generated from the
 // document alone: valid ones, and ones refused for one stated reason.
@@ -187,10 +187,12 @@ export class RequestGenerator {
   }
 
   private validParam(op: Operation, param: OpenAPIV3_1.ParameterObject): fc.Arbitrary<string | undefined> {
+    if (!param.required && isCredential(param.schema as JsonSchema)) return fc.constant(undefined)
     if (this.options.links.feeds(op.id, param.name)) {
-      const fed = fc.nat().map((i) => {
+      // A required one the API has not given yet: a valid form of one (refused for what it is, not its form).
+      const fed = fc.tuple(fc.nat(), param.required ? this.validText(param) : fc.constant(undefined)).map(([i, made]) => {
         const values = this.options.links.values(op.id, param.name)
-        return values.length ? String(values[i % values.length]) : undefined
+        return values.length ? String(values[i % values.length]) : made
       })
       return param.required ? fed : fc.option(fed, { nil: undefined })
     }

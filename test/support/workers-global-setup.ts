@@ -1,6 +1,6 @@
 import type { TestProject } from 'vitest/node'
 import { startLocalStack } from '../../dev/local-stack'
-import { TEST_ADMIN_TOKEN, TEST_LIMITS } from './client'
+import { TEST_ADMIN_TOKEN, TEST_LIMITS, TEST_QUEUE_SECRET } from './client'
 import { createTestDatabase } from './postgres'
 import { dropPrefix, REDIS_URL, testPrefix } from './redis'
 
@@ -15,7 +15,14 @@ export default async function setup(project: TestProject) {
   const db = await createTestDatabase('workers')
   const stack = await startLocalStack({ redisUrl: REDIS_URL, database: { kind: 'postgres', url: db.url }, migrate: false })
   const prefix = testPrefix('w')
-  project.provide('workerVars', { ...stack.vars, REDIS_PREFIX: prefix, ADMIN_TOKEN: TEST_ADMIN_TOKEN, LOG_LEVEL: 'warn', ...TEST_LIMITS })
+  project.provide('workerVars', {
+    ...stack.vars,
+    REDIS_PREFIX: prefix,
+    ADMIN_TOKEN: TEST_ADMIN_TOKEN,
+    QUEUE_SECRET: TEST_QUEUE_SECRET,
+    LOG_LEVEL: 'warn',
+    ...TEST_LIMITS,
+  })
   project.provide('upstashStatsUrl', `${stack.vars.UPSTASH_REDIS_REST_URL}/__local/stats`)
   return async () => {
     await stack.close()

@@ -1,9 +1,8 @@
-import { createExecutionContext, env, waitOnExecutionContext } from 'cloudflare:test'
+import { env } from 'cloudflare:test'
 import { afterAll } from 'vitest'
-import worker from '../../src/entry/worker'
-import { apiClient } from '../support/client'
 import { dropDayContract } from '../support/drop-day-contract'
 import { redisInspector, upstashSend } from '../support/redis-inspector'
+import { workerApi } from './worker-api'
 
 // The limit and hoarding defenses in the real Worker module, in workerd, in a
 // key namespace of their own (they count keys) that is dropped afterwards.
@@ -12,15 +11,7 @@ const prefix = `${vars.REDIS_PREFIX}_drop`
 const redis = redisInspector(prefix, upstashSend(vars.UPSTASH_REDIS_REST_URL!, vars.UPSTASH_REDIS_REST_TOKEN!))
 afterAll(async () => redis.del(await redis.keys(`{${prefix}}:*`)))
 
-const api = apiClient((overrides) => {
-  const bindings = { ...env, REDIS_PREFIX: prefix, ...overrides }
-  return async (request) => {
-    const ctx = createExecutionContext()
-    const res = await worker.fetch(request, bindings, ctx)
-    await waitOnExecutionContext(ctx)
-    return res
-  }
-})
+const api = workerApi({ REDIS_PREFIX: prefix })
 
 dropDayContract(
   () => api,

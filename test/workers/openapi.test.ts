@@ -5,18 +5,12 @@ import { edgeDeps } from '../../src/deps'
 import { configFrom } from '../../src/env'
 
 describe('the API reference in workerd', () => {
-  it('serves the OpenAPI document made at build time, and the reference page', async () => {
+  it('serves the reference page, pointing at the document the static assets serve', async () => {
     const app = createApp((bindings) => edgeDeps(configFrom(bindings)))
-    const res = await app.request('http://flash.test/api/openapi.json', {}, env)
-    expect(res.status).toBe(200)
-    const doc = await res.json<any>()
-    expect(doc.openapi).toBe('3.1.0')
-    expect(doc.servers).toEqual([expect.objectContaining({ url: 'http://flash.test' })])
-    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/health', '/api/products', '/api/checkout', '/api/users/{userId}/orders']))
-    expect(doc.components.schemas.CreateProduct.examples).toHaveLength(1)
-
-    const page = await app.request('/api/docs', {}, env)
+    const page = await app.request('http://flash.test/api/docs', {}, env)
     expect(page.status).toBe(200)
-    expect(await page.text()).toContain('/api/openapi.json')
+    expect(await page.text()).toContain('data-url="/api/openapi.json"')
+    // The document itself is public/api/openapi.json (Workers assets), not a route of the Worker.
+    expect((await app.request('http://flash.test/api/openapi.json', {}, env)).status).toBe(404)
   })
 })

@@ -160,7 +160,8 @@ export interface Order {
 export interface QueueTicket {
   ticket: string
   position: number
-  status: 'waiting'
+  /** admitted: a shopper joining again whose turn has come (poll the ticket for the token) */
+  status: 'waiting' | 'admitted'
 }
 
 export interface QueueState {

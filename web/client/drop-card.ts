@@ -176,12 +176,13 @@ export class DropCard {
       countdown(t, place.expires_at, '', () => {
         if (this.place === place) this.setPlace({ status: 'expired' })
       })
+    } else if (place?.status === 'sold_out') {
+      this.linePlace.replaceChildren(h('p', { class: 'note' }, 'Sold out for now. You keep your place: if held units lapse, the line moves again.'))
     } else {
       const join = h('button', { type: 'button', class: 'secondary' }, place?.status === 'expired' ? 'Join the line again' : 'Join the line')
-      join.disabled = this.saleState() !== 'open' || place?.status === 'sold_out'
+      join.disabled = this.saleState() !== 'open'
       join.addEventListener('click', () => void busy(join, () => this.join()))
-      const note =
-        place?.status === 'expired' ? 'Your turn passed before you reserved.' : place?.status === 'sold_out' ? 'Sold out while you waited.' : ''
+      const note = place?.status === 'expired' ? 'Your turn passed before you reserved.' : ''
       this.linePlace.replaceChildren(note ? h('p', { class: 'note' }, note) : '', join)
     }
   }
@@ -205,7 +206,6 @@ export class DropCard {
         (err) => say(this.message, explain(err), 'error'),
       )
     } catch (err) {
-      if (err instanceof ApiError && err.code === 'SOLD_OUT') this.setPlace({ status: 'sold_out' })
       say(this.message, explain(err), 'error')
     }
   }

@@ -1,7 +1,8 @@
 /**
  * A shopper's place in a drop's waiting room (issue 17): join once, then poll
  * the ticket at the interval its Retry-After asks for, until admitted (with a
- * token to reserve with until it expires), expired or sold out.
+ * token to reserve with until it expires) or expired. Sold out is not the end:
+ * the line only stands still, and moves again if held units lapse.
  */
 import { ApiError, call, type QueueState, type QueueTicket } from './api'
 
@@ -24,7 +25,7 @@ export async function joinLine(productId: string, userId: string, onPlace: (plac
   const ticket = joined.data.ticket
   let timer: ReturnType<typeof setTimeout> | undefined
   let left = false
-  onPlace({ status: 'waiting', position: joined.data.position })
+  if (joined.data.status === 'waiting') onPlace({ status: 'waiting', position: joined.data.position })
 
   const next = (seconds: number | undefined) => {
     const s = Math.min(MAX_POLL_S, Math.max(MIN_POLL_S, seconds ?? 2))
@@ -37,11 +38,15 @@ export async function joinLine(productId: string, userId: string, onPlace: (plac
       if (left) return
       if (data.status === 'admitted' && data.admission_token && data.expires_at) {
         onPlace({ status: 'admitted', token: data.admission_token, expires_at: data.expires_at })
-      } else if (data.status === 'waiting') {
-        onPlace({ status: 'waiting', position: data.position, estimated_wait_seconds: data.estimated_wait_seconds })
+      } else if (data.status === 'waiting' || data.status === 'sold_out') {
+        onPlace(
+          data.status === 'waiting'
+            ? { status: 'waiting', position: data.position, estimated_wait_seconds: data.estimated_wait_seconds }
+            : { status: 'sold_out' },
+        )
         next(Number(headers.get('retry-after')) || undefined)
       } else {
-        onPlace({ status: data.status === 'sold_out' ? 'sold_out' : 'expired' })
+        onPlace({ status: 'expired' })
       }
     } catch (err) {
       if (left) return
@@ -52,7 +57,8 @@ export async function joinLine(productId: string, userId: string, onPlace: (plac
     }
   }
 
-  next(Number(joined.headers.get('retry-after')) || undefined)
+  if (joined.data.status === 'admitted') void check()
+  else next(Number(joined.headers.get('retry-after')) || undefined)
   return {
     leave: () => {
       left = true

@@ -98,5 +98,5 @@ return with_rate(rate, {'OK', order_id, now})
 export const checkoutScript: LuaScript = {
   name: 'checkout',
   source,
-  sha: '612dc11d36bd3d042b51a0f0827a2b2220cba280',
+  sha: 'bcadf64eeb862e2264df63f51734b281f68af38c',
 }

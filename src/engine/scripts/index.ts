@@ -4,6 +4,8 @@ import { initProductScript } from './init-product.lua'
 import { listHoldsScript } from './list-holds.lua'
 import { listPendingScript } from './list-pending.lua'
 import { pingScript } from './ping.lua'
+import { queueJoinScript } from './queue-join.lua'
+import { queuePollScript } from './queue-poll.lua'
 import { rateHitScript } from './rate-hit.lua'
 import { reconcileScript } from './reconcile.lua'
 import { releaseScript } from './release.lua'
@@ -12,6 +14,7 @@ import { reserveScript } from './reserve.lua'
 import { settleScript } from './settle.lua'
 import { statusScript } from './status.lua'
 import { stockEditScript } from './stock-edit.lua'
+import { waitingRoomScript } from './waiting-room.lua'
 
 export {
   checkoutScript,
@@ -20,6 +23,8 @@ export {
   listHoldsScript,
   listPendingScript,
   pingScript,
+  queueJoinScript,
+  queuePollScript,
   rateHitScript,
   reconcileScript,
   releaseScript,
@@ -28,6 +33,7 @@ export {
   settleScript,
   statusScript,
   stockEditScript,
+  waitingRoomScript,
 }
 
 /** Every script the engine runs (the SHA and header tests go through them all). */
@@ -46,4 +52,7 @@ export const ALL_SCRIPTS = [
   listPendingScript,
   claimPendingScript,
   reconcileScript,
+  queueJoinScript,
+  queuePollScript,
+  waitingRoomScript,
 ] as const

@@ -17,12 +17,15 @@ ARGV[5]  sale starts at, ms, '' when none
 ARGV[6]  sale ends at, ms, '' when none
 ARGV[7]  product name (status answers it without asking Postgres)
 ARGV[8]  Postgres's stock_version of the total
-ARGV[9]  'create'; or 'bought' to only load a first chunk of bought units (a
+ARGV[9]  waiting room: admits per second, '' when none
+ARGV[10] waiting room: how long an admitted shopper's turn lasts, ms, '' when none
+ARGV[11] Postgres's waiting_room_version of those two
+ARGV[12] 'create'; or 'bought' to only load a first chunk of bought units (a
          product with many buyers is loaded in several calls, the last one
          'create'); or 'merge' to reload bought units into a live product
 then two per bought pair i = 1..n (possibly none):
-ARGV[2i+8]  user id
-ARGV[2i+9]  units that user bought (Postgres's orders)
+ARGV[2i+11] user id
+ARGV[2i+12] units that user bought (Postgres's orders)
 
 Returns
   1    created
@@ -38,7 +41,7 @@ otherwise they are all dropped.
 ]]
 ${NOW_MS}${CALL_CHUNKED}${PRODUCT}
 local p = product_keys(1)
-local mode = ARGV[9]
+local mode = ARGV[12]
 local exists = redis.call('EXISTS', p.k_product) == 1
 -- A live product is only touched to reload bought counts that were lost.
 if exists and mode == 'bought' then return 0 end
@@ -53,7 +56,7 @@ for _, v in ipairs(entries) do
   pending_of[user] = (pending_of[user] or 0) + qty
 end
 local target = {}
-for i = 10, #ARGV, 2 do target[ARGV[i]] = tonumber(ARGV[i + 1]) end
+for i = 13, #ARGV, 2 do target[ARGV[i]] = tonumber(ARGV[i + 1]) end
 for user, qty in pairs(pending_of) do target[user] = (target[user] or 0) + qty end
 for user, units in pairs(target) do
   if units > (tonumber(redis.call('HGET', p.k_bought, user)) or 0) then
@@ -88,12 +91,12 @@ end
 
 redis.call('HSET', p.k_product, 'total', total, 'sold', sold, 'reserved', reserved, 'pending', pending,
   'price', ARGV[3], 'max_per_user', ARGV[4], 'sale_starts_at', ARGV[5], 'sale_ends_at', ARGV[6],
-  'name', ARGV[7], 'total_version', ARGV[8])
+  'name', ARGV[7], 'total_version', ARGV[8], 'wr_rate', ARGV[9], 'wr_ttl', ARGV[10], 'wr_version', ARGV[11])
 return 1
 `
 
 export const initProductScript: LuaScript = {
   name: 'init-product',
   source,
-  sha: '4309b709a74532bf1878868d595aa18c7bdf032b',
+  sha: '6de44e9fb443aa6abb4fd66ad5691eb8ca1f0df5',
 }

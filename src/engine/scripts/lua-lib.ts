@@ -103,8 +103,10 @@ end
 `
 
 /**
- * read_product(p): reads an opened product's counters into p; false when it
- * is not loaded. open_product(p, now): then purges one batch (PURGE_BATCH) of
+ * read_product(p): reads an opened product's counters into p (p.room: its
+ * waiting room's admits per second, nil without one; p.turn_ms: how long an
+ * admitted shopper's turn lasts); false when it is not loaded.
+ * open_product(p, now): then purges one batch (PURGE_BATCH) of
  * its expired holds, so a call pays for a bounded purge only; p.more says
  * expired holds may be left, and FIND_HOLD and CHECK_ADD then look closer.
  * Needs PURGE_EXPIRED.
@@ -113,7 +115,7 @@ export const OPEN_PRODUCT = `
 local PURGE_BATCH = 200
 local function read_product(p)
   local f = redis.call('HMGET', p.k_product, 'total', 'sold', 'reserved',
-    'max_per_user', 'sale_starts_at', 'sale_ends_at', 'price')
+    'max_per_user', 'sale_starts_at', 'sale_ends_at', 'price', 'wr_rate', 'wr_ttl')
   if not f[1] then return false end
   p.total = tonumber(f[1]) or 0
   p.sold = tonumber(f[2]) or 0
@@ -122,6 +124,8 @@ local function read_product(p)
   p.starts = tonumber(f[5])
   p.ends = tonumber(f[6])
   p.price = tonumber(f[7])
+  p.room = tonumber(f[8])
+  p.turn_ms = tonumber(f[9])
   return true
 end
 local function open_product(p, now)
@@ -225,16 +229,20 @@ end
  * check_add(): may `add` more units be held by someone already holding
  * `held` (and having bought `bought`), the hold counting against client
  * address `addr` ('' = none) with at most `max_addr` units (0 = no limit),
- * `addr_extra` of them added earlier in the same call?
+ * `addr_extra` of them added earlier in the same call, `admitted` saying
+ * whether the request came with a valid admission from the product's
+ * waiting room (the edge verified it)?
  * nil when yes, else the refusal as a reply table (without item index).
- * Order: sale window, purchase limit, address limit, stock. Short of stock,
- * it purges further first: a lapsed unit is never refused. Needs PURGE_EXPIRED.
+ * Order: sale window, waiting room, purchase limit, address limit, stock.
+ * Short of stock, it purges further first: a lapsed unit is never refused.
+ * Needs PURGE_EXPIRED.
  */
 export const CHECK_ADD = `
-local function check_add(p, held, bought, add, addr, max_addr, now, addr_extra)
+local function check_add(p, held, bought, add, addr, max_addr, now, addr_extra, admitted)
   if (p.starts and now < p.starts) or (p.ends and now >= p.ends) then
     return {'SALE_NOT_ACTIVE'}
   end
+  if p.room and not admitted then return {'ADMISSION_REQUIRED'} end
   if p.max_per_user and held + bought + add > p.max_per_user then
     return {'LIMIT_EXCEEDED', p.max_per_user, held, bought}
   end
@@ -300,5 +308,85 @@ export const MAY_BUY_MORE = `
 local function may_buy_more(p, held, bought)
   if not p.max_per_user then return '' end
   return math.max(p.max_per_user - held - bought, 0)
+end
+`
+
+/**
+ * The waiting room's line (docs/architecture.md, "Waiting room"): places are
+ * numbered 1, 2, … in order of arrival, and admission is computed from Redis
+ * time at each call, never scheduled: during a stretch that began at
+ * `clock` with `head` places admitted, place seq is admitted at clock +
+ * (seq - head) / rate seconds. A stretch ends when the line catches up with
+ * its last arrival (the next arrival starts a new one: no admissions are
+ * banked while nobody waits), when the product has nothing available or its
+ * sale is over (the line pauses, clock nil) and when the rate changes.
+ * `head_at` is when the last place admitted before the stretch was
+ * admitted: places before the stretch count as admitted then, which is never
+ * earlier than they were (their turns never shorten).
+ *
+ * open_line(k_line): the line's own fields ('#epoch' nil: no line yet).
+ * admitted(line, rate, now): how many places are admitted at `now`.
+ * admitted_at(line, rate, seq): when admitted place `seq` was admitted, ms.
+ * rebase_line(k_line, line, rate, now, running): starts a new stretch at
+ * `now` (running) or pauses the line, keeping everything admitted so far.
+ * keep_line(k_line, k_places, line, rate, turn_ms): both keys live until
+ * the last place's turn would be over, plus LINE_LINGER_MS (a line paused for
+ * longer is let go, and its tickets answer 'expired').
+ */
+export const LINE = `
+local LINE_LINGER_MS = 86400000
+local function open_line(k_line)
+  local f = redis.call('HMGET', k_line, '#epoch', '#joined', '#head', '#clock', '#head_at')
+  return { epoch = tonumber(f[1]), joined = tonumber(f[2]) or 0, head = tonumber(f[3]) or 0,
+    clock = tonumber(f[4]), head_at = tonumber(f[5]) }
+end
+local function admitted(line, rate, now)
+  if not line.clock or not rate then return line.head end
+  return math.min(line.joined, line.head + math.floor((now - line.clock) * rate / 1000))
+end
+local function admitted_at(line, rate, seq)
+  if seq <= line.head then return line.head_at or 0 end
+  return line.clock + math.ceil((seq - line.head) * 1000 / rate)
+end
+local function rebase_line(k_line, line, rate, now, running)
+  local f = admitted(line, rate, now)
+  if f > line.head then line.head_at = admitted_at(line, rate, f) end
+  line.head = f
+  if running then line.clock = now else line.clock = nil end
+  redis.call('HSET', k_line, '#head', line.head, '#head_at', line.head_at or '', '#clock', line.clock or '')
+end
+local function keep_line(k_line, k_places, line, rate, turn_ms)
+  if not line.clock or not rate then return end
+  local until_ms = line.clock + math.ceil((line.joined - line.head) * 1000 / rate) + (turn_ms or 0) + LINE_LINGER_MS
+  redis.call('PEXPIREAT', k_line, until_ms)
+  redis.call('PEXPIREAT', k_places, until_ms)
+end
+`
+
+/**
+ * line_open(p, now): may the line of an opened product move, i.e. is its
+ * sale on and anything available? Purges lapsed holds further first when it
+ * takes that. sync_line(): pauses a running line when it may not move, and
+ * resumes a paused one when it may again (a new stretch from now).
+ * Needs PURGE_EXPIRED and LINE.
+ */
+export const SYNC_LINE = `
+local function line_open(p, now)
+  if (p.starts and now < p.starts) or (p.ends and now >= p.ends) then return false end
+  while p.more and p.total - p.sold - p.reserved <= 0 do
+    local _, units, more = purge_expired(p, now, CHUNK)
+    p.reserved = p.reserved - units
+    p.more = more
+  end
+  return p.total - p.sold - p.reserved > 0
+end
+local function sync_line(k_line, k_places, line, rate, now, open, turn_ms)
+  if not line.epoch then return end
+  if open and not line.clock then
+    rebase_line(k_line, line, rate, now, true)
+    keep_line(k_line, k_places, line, rate, turn_ms)
+  elseif not open and line.clock then
+    rebase_line(k_line, line, rate, now, false)
+  end
 end
 `

@@ -43,5 +43,5 @@ return with_rate(rate, {'OK', held})
 export const releaseScript: LuaScript = {
   name: 'release',
   source,
-  sha: '8c84cd760b0d4fc34e13bbb544c89859c6e17f0f',
+  sha: '1c66fcfa8462b4475a192c2a1539dd3dc302e4e4',
 }

@@ -41,9 +41,11 @@ ARGV[6]     address window: most writes ('' = no write limits)
 ARGV[7]     address window length, ms
 ARGV[8]     customer window: most writes
 ARGV[9]     customer window length, ms
-then two per item i = 1..n:
-ARGV[2i+8]  product id of item i
-ARGV[2i+9]  quantity of item i, integer >= 1
+then three per item i = 1..n:
+ARGV[3i+7]  product id of item i
+ARGV[3i+8]  quantity of item i, integer >= 1
+ARGV[3i+9]  '1' when the request came with a valid admission to item i's
+            product's waiting room (verified at the edge), '' otherwise
 
 Returns {scope, remaining, reset_ms, ...} as reserve does, then (i = 1-based item number)
   'OK', held_1, expires_at_ms_1, may_buy_more_1, ..., held_n, expires_at_ms_n, may_buy_more_n
@@ -51,6 +53,7 @@ Returns {scope, remaining, reset_ms, ...} as reserve does, then (i = 1-based ite
   'NOT_LOADED', i, j, ...              every item whose product hash (or bought counts) is missing (no window counted)
   'RATE_LIMITED'
   'SALE_NOT_ACTIVE', i
+  'ADMISSION_REQUIRED', i              item i's product has a waiting room and no admission came for it
   'LIMIT_EXCEEDED', i, max_per_user, held, bought    held includes earlier items of this call
   'ADDRESS_LIMIT_EXCEEDED', i, max_held_per_address, held_by_address
   'INSUFFICIENT_STOCK', i, available   available after earlier items of this call
@@ -59,7 +62,7 @@ On any refusal no hold changes (only expired holds are purged).
 ${NOW_MS}${CALL_CHUNKED}${PRODUCT}${PURGE_EXPIRED}${OPEN_PRODUCT}${GUARD}${DROP_HOLD}${FIND_HOLD}${BOUGHT}${CHECK_ADD}${ADD_HOLD}${INDEX_HOLDS}${MAY_BUY_MORE}
 local user, hold_ms, max_ms = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
 local client_addr, max_addr = ARGV[4], tonumber(ARGV[5])
-local n = (#ARGV - 9) / 2
+local n = (#ARGV - 9) / 3
 local now = now_ms()
 
 local products, missing = {}, {'NOT_LOADED'}
@@ -74,7 +77,7 @@ if limited then return limited end
 -- one entry per distinct product, in order of first appearance
 local order, by_product = {}, {}
 for i = 1, n do
-  local pid, add = ARGV[2 * i + 8], tonumber(ARGV[2 * i + 9])
+  local pid, add, admitted = ARGV[3 * i + 7], tonumber(ARGV[3 * i + 8]), ARGV[3 * i + 9] == '1'
   local e = by_product[pid]
   if not e then
     e = { pid = pid, p = products[i], add = 0 }
@@ -86,7 +89,7 @@ for i = 1, n do
     by_product[pid] = e
     order[#order + 1] = e
   end
-  local refusal = check_add(e.p, e.held + e.add, e.bought, add, e.addr, max_addr, now, e.add)
+  local refusal = check_add(e.p, e.held + e.add, e.bought, add, e.addr, max_addr, now, e.add, admitted)
   if refusal then
     table.insert(refusal, 2, i)
     return with_rate(rate, refusal)
@@ -108,7 +111,7 @@ index_holds(KEYS[1], entries, now)
 
 local reply = {'OK'}
 for i = 1, n do
-  local e = by_product[ARGV[2 * i + 8]]
+  local e = by_product[ARGV[3 * i + 7]]
   reply[#reply + 1] = e.total
   reply[#reply + 1] = e.expires
   reply[#reply + 1] = e.more
@@ -119,5 +122,5 @@ return with_rate(rate, reply)
 export const reserveBulkScript: LuaScript = {
   name: 'reserve-bulk',
   source,
-  sha: '6862a391fea65d9e5493d67d36f702fb01e4ffb6',
+  sha: 'ffcc4ded0dfe74f8e333de5bd2f0052e10377058',
 }

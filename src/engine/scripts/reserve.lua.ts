@@ -36,6 +36,8 @@ ARGV[8]  address window: most writes ('' = no write limits)
 ARGV[9]  address window length, ms
 ARGV[10] customer window: most writes
 ARGV[11] customer window length, ms
+ARGV[12] '1' when the request came with a valid admission to the product's
+         waiting room (verified at the edge), '' otherwise
 
 Returns {scope, remaining, reset_ms, ...}: the tighter write window ('ip' or
 'user'; '-' when not checked), then one of
@@ -44,6 +46,7 @@ Returns {scope, remaining, reset_ms, ...}: the tighter write window ('ip' or
   'NOT_LOADED'                       no product hash, or its bought counts were lost: hydrate it and retry (no window counted)
   'RATE_LIMITED'                     nothing else was done
   'SALE_NOT_ACTIVE'                  now outside [sale_starts_at, sale_ends_at)
+  'ADMISSION_REQUIRED'               the product has a waiting room and ARGV[12] is not '1'
   'LIMIT_EXCEEDED', max_per_user, held, bought
   'ADDRESS_LIMIT_EXCEEDED', max_held_per_address, held_by_address
   'INSUFFICIENT_STOCK', available
@@ -54,6 +57,7 @@ ${NOW_MS}${CALL_CHUNKED}${PRODUCT}${PURGE_EXPIRED}${OPEN_PRODUCT}${GUARD}${DROP_
 local user, product_id = ARGV[1], ARGV[2]
 local add, hold_ms, max_ms = tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
 local client_addr, max_addr = ARGV[6], tonumber(ARGV[7])
+local admitted = ARGV[12] == '1'
 local now = now_ms()
 
 local p = product_keys(1)
@@ -65,7 +69,7 @@ local held, start, addr = find_hold(p, user, now)
 held = held or 0
 if not start then addr = client_addr end
 local bought = bought_of(p, user)
-local refusal = check_add(p, held, bought, add, addr, max_addr, now)
+local refusal = check_add(p, held, bought, add, addr, max_addr, now, 0, admitted)
 if refusal then return with_rate(rate, refusal) end
 
 local total, expires = add_hold(p, user, held, start, addr, add, now, hold_ms, max_ms)
@@ -77,5 +81,5 @@ return with_rate(rate, {'OK', total, expires, more})
 export const reserveScript: LuaScript = {
   name: 'reserve',
   source,
-  sha: '1165385c401fbc80dc12e860d0b62ea80494f38f',
+  sha: 'f724c64ee2d22dda38be965615554cb6690233ce',
 }
