@@ -154,7 +154,7 @@ it(`conserves every unit over ${OPS} random concurrent operations under a nemesi
         const s = res.body.data
         reads++
         expect(s.sold + s.reserved_stock + s.available_stock, `seed ${SEED}`).toBe(s.total_stock)
-        expect(Math.min(s.sold, s.reserved_stock, s.available_stock), `seed ${SEED}`).toBeGreaterThanOrEqual(0)
+        expect(Math.min(s.sold, s.reserved_stock, s.available_stock), `seed ${SEED}: ${JSON.stringify(s)}`).toBeGreaterThanOrEqual(0)
         break
       }
       case 'wait':

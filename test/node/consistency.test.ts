@@ -4,6 +4,7 @@
 // any single key of a product.
 import { Redis } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { recordOrder } from '../../src/db/orders'
 import { productCounters } from '../../src/db/products'
 import { edgeDeps } from '../../src/deps'
 import { createKeys } from '../../src/engine'
@@ -242,5 +243,22 @@ describe('counters are derived, not trusted: losing any one key heals in one rec
     await redis.del(keysOf(other).hold, keysOf(other).exp)
     await runReconciler()
     expect(await status(other)).toMatchObject({ reserved_stock: 0, available_stock: 5 })
+  })
+
+  it('product hash lost while a sold-out checkout Postgres recorded is unsettled: sold never exceeds the stock', async () => {
+    // Found by the fuzz (seed 952185778): hydration counts a pending checkout in sold even when
+    // Postgres has it already; on a sold-out product that read as available_stock -3.
+    const id = await product(3)
+    expect((await reserve('recorded', id, 3)).status).toBe(201)
+    const d = deps()
+    const taken = await d.engine.checkout({ userId: 'recorded', productId: Number(id), quantity: 3, amountCents: 600, orderId: crypto.randomUUID() })
+    if (!taken.ok) throw new Error(`checkout refused: ${taken.reason}`)
+    await recordOrder(d.db, { ...taken.order, id: taken.order.orderId, idempotencyKey: null, totalAmountCents: 600 })
+    await redis.del(keysOf(id).product)
+    expect(await status(id)).toMatchObject({ total_stock: 3, sold: 3, reserved_stock: 0, available_stock: 0 })
+    expect((await reserve('late', id, 1)).body.code).toBe('INSUFFICIENT_STOCK')
+    expect(await runReconciler()).toMatchObject({ pending_confirmed: 1, pending_given_back: 0 })
+    expect(await status(id)).toMatchObject({ sold: 3, available_stock: 0 })
+    await expectConserved(h.api, h.db.url, [id])
   })
 })

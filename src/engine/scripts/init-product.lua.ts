@@ -35,7 +35,9 @@ Bought units are merged by maximum (with the user's pending units added), so
 a count that moved on in Redis is never lowered; the hash keeps a '' field
 once loaded, so an empty one is told from a lost one. Pending checkouts count in
 sold as well as in pending: one Postgres has already recorded is counted
-twice (never oversold) until the reconciler's next run. Holds that outlived
+twice (never oversold) until the reconciler's next run, and sold is capped at
+the total (what is truly sold never exceeds it, so the cap only trims the
+double count and available never reads below 0). Holds that outlived
 their product hash are kept when they fit (sold + reserved <= total);
 otherwise they are all dropped.
 ]]
@@ -67,7 +69,8 @@ end
 if mode == 'merge' or ARGV[4] ~= '' then redis.call('HSETNX', p.k_bought, '', 0) end
 if mode ~= 'create' or exists then return 0 end
 
-local total, sold = tonumber(ARGV[1]), tonumber(ARGV[2]) + pending
+local total = tonumber(ARGV[1])
+local sold = math.min(total, tonumber(ARGV[2]) + pending)
 local now = now_ms()
 local expired = redis.call('ZRANGEBYSCORE', p.k_exp, '-inf', now)
 if #expired > 0 then
@@ -98,5 +101,5 @@ return 1
 export const initProductScript: LuaScript = {
   name: 'init-product',
   source,
-  sha: '6de44e9fb443aa6abb4fd66ad5691eb8ca1f0df5',
+  sha: 'abacaae0759850c7682257686286d66c11db0ea1',
 }
