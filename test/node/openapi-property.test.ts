@@ -73,6 +73,7 @@ it(`every answer to ${RUNS} generated requests is one the document lists, with a
   const generator = new RequestGenerator(doc, tools, { credentials: { adminToken: TEST_ADMIN_TOKEN }, links })
 
   const answers = new Map<string, Map<number, number>>()
+  const codes = new Map<string, Set<string>>()
   let sent = 0
   const started = performance.now()
 
@@ -82,6 +83,7 @@ it(`every answer to ${RUNS} generated requests is one the document lists, with a
     const byStatus = answers.get(req.operation.id) ?? new Map<number, number>()
     byStatus.set(res.status, (byStatus.get(res.status) ?? 0) + 1)
     answers.set(req.operation.id, byStatus)
+    if (res.body?.code) codes.set(req.operation.id, (codes.get(req.operation.id) ?? new Set()).add(`${req.kind} ${res.body.code}`))
     links.harvest(req.operation, res.status, res.body)
 
     const what = show(req, res)
@@ -142,7 +144,7 @@ it(`every answer to ${RUNS} generated requests is one the document lists, with a
     const statuses = [...(answers.get(op.id)?.keys() ?? [])]
     expect(
       statuses.some((s) => s >= 200 && s < 300),
-      `${op.id} never succeeded: ${statuses}`,
+      `${op.id} never succeeded (seed ${SEED}): ${statuses}; ${[...(codes.get(op.id) ?? [])].join(', ')}`,
     ).toBe(true)
   }
 })
