@@ -2,8 +2,9 @@ import { Hono, type Context } from 'hono'
 import { cors } from 'hono/cors'
 import { requestId } from 'hono/request-id'
 import { secureHeaders } from 'hono/secure-headers'
-import type { Deps } from './deps'
+import type { Deps, RequestScope } from './deps'
 import { notFoundOrNotAllowed, onError } from './http/error-handler'
+import { type Background, waitUntilOf } from './lib/background'
 import { requestLog } from './middleware/request-log'
 import { checkoutRoutes } from './routes/checkout'
 import { allowedMethods } from './http/allowed-methods'
@@ -15,8 +16,8 @@ import { reservationRoutes } from './routes/reservations'
 import { userRoutes } from './routes/users'
 import type { AppEnv } from './http/app-env'
 
-/** Builds the request's dependencies from the platform's env (Workers bindings, process.env …). */
-export type DepsFactory = (env: AppEnv['Bindings']) => Deps
+/** Builds the request's dependencies from the platform's env (Workers bindings, process.env …) and what it gives the request. */
+export type DepsFactory = (env: AppEnv['Bindings'], scope: RequestScope) => Deps
 
 export interface AppOptions {
   /**
@@ -27,6 +28,17 @@ export interface AppOptions {
 }
 
 const cloudflareIp = (c: Context<AppEnv>) => c.req.header('cf-connecting-ip')
+
+/** The platform's waitUntil (Workers, Pages, Vercel Edge), if it gave the request one; Hono throws when it did not. */
+function platformBackground(c: Context<AppEnv>): Background | undefined {
+  let ctx: { waitUntil(promise: Promise<unknown>): void }
+  try {
+    ctx = c.executionCtx
+  } catch {
+    return undefined
+  }
+  return typeof ctx?.waitUntil === 'function' ? waitUntilOf(ctx) : undefined
+}
 
 const EXPOSED_HEADERS = ['RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset', 'Retry-After', 'X-Request-Id', 'Idempotent-Replayed']
 
@@ -39,7 +51,7 @@ export function createApp(makeDeps: DepsFactory, options: AppOptions = {}) {
   app.use(requestId())
   app.use(requestLog)
   app.use(async (c, next) => {
-    c.set('deps', makeDeps(c.env ?? {}))
+    c.set('deps', makeDeps(c.env ?? {}, { background: platformBackground(c) }))
     await next()
   })
   app.use(secureHeaders())

@@ -1,5 +1,6 @@
 import { Redis } from '@upstash/redis/cloudflare'
 import { createDb, type Db } from './db/client'
+import { type Background, DetachedTasks } from './lib/background'
 import { upstashPort } from './engine/adapters/upstash'
 import { createEngine, type Engine } from './engine/engine'
 import type { ScriptPort } from './engine/port'
@@ -17,6 +18,19 @@ export interface Deps {
   log: Logger
   /** per-address limit of reads and admin routes; absent where a caller builds deps without one (tools, benchmarks) */
   limiter?: RateLimiter
+  /** runs work the answer does not wait for (src/lib/background.ts) */
+  background: Background
+}
+
+/** What the platform gives one request beyond its env: a way to run work after the answer. */
+export interface RequestScope {
+  background?: Background
+}
+
+/** How a request's deps are made; `db` defaults to a Neon HTTP client per request. */
+export interface DepsOptions extends RequestScope {
+  limiter?: RateLimiter
+  makeDb?: () => Db
 }
 
 // Redis answers in milliseconds; a request that has not come back by then
@@ -24,7 +38,7 @@ export interface Deps {
 export const REDIS_TIMEOUT_MS = 3000
 
 /** The one place the edge clients are built: Upstash over REST, Neon over HTTP. */
-export function edgeDeps(config: Config): Deps {
+export function edgeDeps(config: Config, scope: RequestScope = {}): Deps {
   const redis = new Redis({
     url: config.UPSTASH_REDIS_REST_URL,
     token: config.UPSTASH_REDIS_REST_TOKEN,
@@ -33,7 +47,7 @@ export function edgeDeps(config: Config): Deps {
     retry: { retries: 1, backoff: () => 50 },
     signal: () => AbortSignal.timeout(REDIS_TIMEOUT_MS),
   })
-  return requestDeps(config, engineFor(upstashPort(redis), config), upstashRateLimiter(redis, config))
+  return requestDeps(config, engineFor(upstashPort(redis), config), { ...scope, limiter: upstashRateLimiter(redis, config) })
 }
 
 /**
@@ -42,7 +56,9 @@ export function edgeDeps(config: Config): Deps {
  * per request, since it carries that request's query deadline (a pooled
  * client, src/self-host/deps.ts, is handed in instead).
  */
-export function requestDeps(config: Config, engine: Engine, limiter?: RateLimiter, makeDb = () => createDb(config)): Deps {
+export function requestDeps(config: Config, engine: Engine, options: DepsOptions = {}): Deps {
+  const { limiter, makeDb = () => createDb(config) } = options
+  const log = createLogger(config.LOG_LEVEL)
   let db: Db | undefined
   return {
     config,
@@ -52,7 +68,8 @@ export function requestDeps(config: Config, engine: Engine, limiter?: RateLimite
       db ??= makeDb()
       return db
     },
-    log: createLogger(config.LOG_LEVEL),
+    log,
+    background: options.background ?? new DetachedTasks().run,
   }
 }
 

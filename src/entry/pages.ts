@@ -11,7 +11,7 @@ import type { AppEnv } from '../http/app-env'
  * anything else is answered 404 here.
  */
 export function pagesApp(path: `/${string}`) {
-  const app = createApp((env) => edgeDeps(configFrom(stableEnv(env))))
+  const app = createApp((env, scope) => edgeDeps(configFrom(stableEnv(env)), scope))
   const forward: Handler<AppEnv> = (c) => app.fetch(c.req.raw, c.env, c.executionCtx)
   return new Hono<AppEnv>().all(path, forward).all(`${path}/*`, forward).notFound(notFound)
 }

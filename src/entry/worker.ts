@@ -3,7 +3,7 @@ import { edgeDeps } from '../deps'
 import { configFrom } from '../env'
 import { reconcile } from '../services/reconcile'
 
-const app = createApp((env) => edgeDeps(configFrom(env)))
+const app = createApp((env, scope) => edgeDeps(configFrom(env), scope))
 
 export default {
   fetch: app.fetch,

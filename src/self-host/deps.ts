@@ -8,6 +8,7 @@ import type { Engine } from '../engine/engine'
 import { ConfigError, parseConfig, type Config } from '../env'
 import { createLogger } from '../lib/log'
 import { upstashRateLimiter } from '../limits/rate-limiter'
+import { DetachedTasks } from '../lib/background'
 import { ioredisRatelimitClient } from '../limits/ratelimit-ioredis'
 
 /** The app's configuration plus what only the self-hosted server reads. */
@@ -111,6 +112,7 @@ export function selfHostDeps(config: Config & Pick<SelfHostConfig, 'REDIS_URL'>,
   const engine = engineFor(ioredisPort(redis), config)
   // The limiter's cache of blocked clients must outlive requests: one per process.
   const limiter = upstashRateLimiter(ioredisRatelimitClient(redis), config)
+  const tasks = new DetachedTasks()
   const neonHttp = usesNeonHttp(config)
   const pooled = neonHttp
     ? undefined
@@ -124,8 +126,10 @@ export function selfHostDeps(config: Config & Pick<SelfHostConfig, 'REDIS_URL'>,
     redis,
     engine,
     postgres: neonHttp ? 'neon-http' : 'node-postgres',
-    deps: () => requestDeps(config, engine, limiter, makeDb),
+    // Work after an answer (a checkout's settle) runs detached; closing waits for it.
+    deps: () => requestDeps(config, engine, { limiter, makeDb, background: tasks.run }),
     close: async () => {
+      await tasks.idle()
       // QUIT waits for the replies still due; a connection that never came up has none.
       const quit = redis.status === 'ready' ? redis.quit().catch(() => redis.disconnect()) : redis.disconnect()
       await Promise.all([quit, pooled?.close()])

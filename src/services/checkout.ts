@@ -50,9 +50,9 @@ function replay(kind: string, body: string): PlacedOrder {
 
 /**
  * Checkout (docs/architecture.md, "Checkout"): take the hold into pending in
- * Redis, record the order in Postgres in one statement, then settle the
- * pending entry. A definite Postgres refusal gives the units back; no answer
- * leaves the entry for a retry or the reconciler (503).
+ * Redis, record the order in Postgres in one statement, answer, and settle the
+ * pending entry after the answer. A definite Postgres refusal gives the units
+ * back; no answer leaves the entry for a retry or the reconciler (503).
  *
  * An Idempotency-Key belongs to its customer: the key space is (user, key) in
  * Redis and in Postgres, so another customer's identical key neither sees nor
@@ -154,13 +154,15 @@ async function confirm(a: Attempt, order: PendingOrder): Promise<CheckoutOutcome
     return replayOrder(a, result.keyTakenBy, true)
   }
   const record = a.keyHash ? { keyHash: a.keyHash, ...orderRecord(result.recorded) } : undefined
-  try {
-    await deps.engine.settle({ productId: order.productId, orderId: order.orderId, mode: 'confirm', record })
-  } catch (err) {
-    // The order stands even if Redis is gone now; the reconciler clears the entry.
-    if (!(err instanceof StoreUnavailableError)) throw err
-    deps.log('warn', 'settle_deferred', { order_id: order.orderId, reason: err.kind })
-  }
+  // The order stands once Postgres has it, so the answer does not wait for the settle. A settle
+  // that fails or never runs leaves a pending entry the reconciler confirms; a retry of the key
+  // is IN_FLIGHT until the key's lease ends, then takes the entry over and replays the order.
+  deps.background(() =>
+    deps.engine.settle({ productId: order.productId, orderId: order.orderId, mode: 'confirm', record }).catch((err: unknown) => {
+      const stores = err instanceof StoreUnavailableError
+      deps.log(stores ? 'warn' : 'error', 'settle_deferred', { order_id: order.orderId, reason: stores ? err.kind : String(err) })
+    }),
+  )
   return { order: result.recorded, replayed: false, rate: a.rate }
 }
 

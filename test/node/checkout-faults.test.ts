@@ -1,9 +1,11 @@
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createApp } from '../../src/app'
 import { recordOrder } from '../../src/db/orders'
 import { edgeDeps } from '../../src/deps'
 import { reconcile } from '../../src/services/reconcile'
+import { apiClient } from '../support/client'
 import { expectConserved, sql } from '../support/conservation'
 import { startNodeHarness, type NodeHarness } from '../support/node-app'
 import { dropPrefix } from '../support/redis'
@@ -72,6 +74,59 @@ describe('Postgres unreachable during checkout', () => {
     await recordOrder(deps.db, { ...taken.order, id: taken.order.orderId, idempotencyKey: null, totalAmountCents: 400 })
     expect(await runReconciler()).toMatchObject({ pending_confirmed: 1, pending_given_back: 0 })
     expect(await status(id)).toMatchObject({ sold: 2, available_stock: 3 })
+    await expectConserved(h.api, h.db.url, [id])
+  })
+})
+
+describe('the settle after the answer', () => {
+  /** The app as a platform that stops right after the answer: work handed to waitUntil never runs. */
+  function stoppingAfterAnswer() {
+    const dropped: (() => Promise<unknown>)[] = []
+    const app = createApp(() => edgeDeps(h.config, { background: (task) => void dropped.push(task) }))
+    return { api: apiClient(() => async (request) => app.fetch(request)), dropped }
+  }
+
+  it('answers before the settle runs; the settle then clears the pending entry', async () => {
+    const id = await product(5)
+    await reserve('settle-later', id, 2)
+    const { api, dropped } = stoppingAfterAnswer()
+    const res = await api.call('POST', '/api/checkout', checkoutBody('settle-later', id, 2), { 'idempotency-key': 'later-1' })
+    expect(res.status).toBe(201)
+    expect(dropped).toHaveLength(1)
+    // Answered, not settled: the order's units are still a pending checkout in Redis.
+    const pending = await edgeDeps(h.config).engine.listPending(new Date(Date.now() + 1), 100)
+    expect(pending.filter((p) => p.productId === Number(id))).toHaveLength(1)
+    await dropped[0]!()
+    const after = await edgeDeps(h.config).engine.listPending(new Date(Date.now() + 1), 100)
+    expect(after.filter((p) => p.productId === Number(id))).toHaveLength(0)
+    const replay = await h.api.call('POST', '/api/checkout', checkoutBody('settle-later', id, 2), { 'idempotency-key': 'later-1' })
+    expect(replay.body).toEqual(res.body)
+    await expectConserved(h.api, h.db.url, [id])
+  })
+
+  it('a settle that never runs heals: the reconciler confirms the order', async () => {
+    const id = await product(5)
+    await reserve('settle-lost', id, 2)
+    const { api, dropped } = stoppingAfterAnswer()
+    expect((await api.call('POST', '/api/checkout', checkoutBody('settle-lost', id, 2))).status).toBe(201)
+    expect(dropped).toHaveLength(1) // and it never runs
+    expect(await status(id)).toMatchObject({ sold: 2, reserved_stock: 0, available_stock: 3 })
+    expect(await runReconciler()).toMatchObject({ pending_confirmed: 1, pending_given_back: 0 })
+    expect(await status(id)).toMatchObject({ sold: 2, reserved_stock: 0, available_stock: 3 })
+    await expectConserved(h.api, h.db.url, [id])
+  })
+
+  it('a key whose settle never ran stays in flight for its lease: a retry gets 409, the reconciler gives nothing back', async () => {
+    const id = await product(5)
+    await reserve('settle-lost-key', id, 2)
+    const { api } = stoppingAfterAnswer()
+    const key = { 'idempotency-key': 'lost-1' }
+    expect((await api.call('POST', '/api/checkout', checkoutBody('settle-lost-key', id, 2), key)).status).toBe(201)
+    const retry = await h.api.call('POST', '/api/checkout', checkoutBody('settle-lost-key', id, 2), key)
+    expect(retry.status).toBe(409)
+    expect(retry.body.code).toBe('IDEMPOTENCY_KEY_IN_FLIGHT')
+    expect(retry.headers.get('retry-after')).toBe('1')
+    expect(await runReconciler()).toMatchObject({ pending_busy: 1, pending_given_back: 0 })
     await expectConserved(h.api, h.db.url, [id])
   })
 })
