@@ -1,4 +1,4 @@
-import type { RequestSpan } from '../../dev/request-span'
+import type { RequestSpan } from './request-span'
 
 /** One request a local store server answered (dev/local-stack.ts onRequest). */
 export type StoreSpan = RequestSpan & { store: 'upstash' | 'neon' }

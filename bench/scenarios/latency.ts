@@ -1,7 +1,7 @@
 import { startLocalStack } from '../../dev/local-stack'
 import { api as apiOf, type Api, type Reply } from '../lib/api'
 import type { BenchEnv } from '../lib/env'
-import { traceCall, type CallTrace, type StoreSpan } from '../lib/round-trips'
+import { traceCall, type CallTrace, type StoreSpan } from '../../dev/round-trips'
 import { startWranglerDev } from '../lib/server-process'
 import { latency, round as roundMs, sleep, type Latency } from '../lib/stats'
 import { explain, target } from '../lib/target'

@@ -13,6 +13,8 @@ export interface RateDecision {
 /** Per client address, for reads and admin routes (shopper writes are limited in their engine scripts). */
 export interface RateLimiter {
   limit(identifier: string): Promise<RateDecision>
+  /** The refusal of a client still blocked from an earlier refusal, from memory (no Redis command); else undefined. */
+  remembered(identifier: string): RateDecision | undefined
 }
 
 /**
@@ -37,11 +39,13 @@ type LibraryRedis = ConstructorParameters<typeof Ratelimit>[0]['redis']
 
 /** A sliding-window limit per client address in Redis via @upstash/ratelimit (RATE_LIMIT_*). */
 export function upstashRateLimiter(redis: RatelimitRedis, config: Config): RateLimiter {
+  const prefix = `{${config.REDIS_PREFIX}}:rl:ip`
+  const blocked = blockedClients(config)
   const limiter = new Ratelimit({
     redis: redis as unknown as LibraryRedis,
     limiter: Ratelimit.slidingWindow(config.RATE_LIMIT_MAX_REQUESTS, `${config.RATE_LIMIT_WINDOW_MS} ms`),
-    prefix: `{${config.REDIS_PREFIX}}:rl:ip`,
-    ephemeralCache: blockedClients(config),
+    prefix,
+    ephemeralCache: blocked,
     analytics: false,
     timeout: 0, // Redis errors surface to the caller, which decides to fail open or not
   })
@@ -51,6 +55,12 @@ export function upstashRateLimiter(redis: RatelimitRedis, config: Config): RateL
     async limit(identifier) {
       const { success, limit, remaining, reset } = await limiter.limit(identifier)
       return { success, limit, remaining, reset }
+    },
+    remembered(identifier) {
+      // The library keys its cache of blocked clients by prefix:identifier, the reset as the value.
+      const reset = blocked.get(`${prefix}:${identifier}`)
+      if (reset === undefined || reset < Date.now()) return undefined
+      return { success: false, limit: config.RATE_LIMIT_MAX_REQUESTS, remaining: 0, reset }
     },
   }
 }
