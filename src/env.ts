@@ -54,6 +54,11 @@ const shape = {
   USER_RATE_LIMIT_MAX_REQUESTS: int(1, 1_000_000).default(10),
   /** Most units one client address (IPv6: its /64) may hold of one product at a time; 0 = no limit. */
   MAX_HELD_PER_ADDRESS: int(0, 1_000_000).default(10),
+  /**
+   * Seconds a product's or a status's answer may be served from a cache (s-maxage, and the Workers
+   * Cache API); 0 = every answer exact, never cached.
+   */
+  PUBLIC_READ_CACHE_SECONDS: int(0, 3600).default(0),
   /** When set, reserve and bulk reserve need a Cloudflare Turnstile token (CF-Turnstile-Response). */
   TURNSTILE_SECRET_KEY: z.preprocess(emptyToUndefined, z.string().min(1).optional()),
   TURNSTILE_VERIFY_URL: httpUrl('the Turnstile siteverify endpoint').default('https://challenges.cloudflare.com/turnstile/v0/siteverify'),

@@ -7,6 +7,7 @@ import { ok, type SuccessBody } from '../errors/envelope'
 import { adminOnly, bodyUserId, paramUserId, shopper } from '../middleware/auth'
 import { turnstile } from '../middleware/challenge'
 import { jsonBody } from '../middleware/json-body'
+import { publicCache } from '../middleware/public-cache'
 import { limitPerIp } from '../middleware/rate-limit'
 import { validate } from '../middleware/validate'
 import type { AppEnv } from './app-env'
@@ -45,6 +46,8 @@ export interface RouteSpec {
    * the write windows inside the engine script (nothing here); none
    */
   limit: 'read' | 'write' | 'none'
+  /** public: the answer is the same for everyone and may be cached PUBLIC_READ_CACHE_SECONDS (src/middleware/public-cache.ts) */
+  cache?: 'public'
   /** a Turnstile token is needed when TURNSTILE_SECRET_KEY is set */
   challenge?: boolean
   params?: z.ZodType
@@ -100,13 +103,14 @@ export type RouteMiddleware<S extends RouteSpec> = MiddlewareHandler<AppEnv, str
 }
 
 /**
- * The middleware of one operation, always in this order: the read limit, the
+ * The middleware of one operation, always in this order: the public cache, the read limit, the
  * body's size and type, validation of path, query, headers and body (400),
  * auth (401/403), the challenge, then the handler. Shopper writes are limited
  * inside their engine script, so a refused one costs one Redis command.
  */
 export function route<const S extends RouteSpec>(spec: S): RouteMiddleware<S> {
   const chain: MiddlewareHandler<any, any, any>[] = []
+  if (spec.cache === 'public') chain.push(publicCache)
   if (spec.limit === 'read') chain.push(limitPerIp)
   if (spec.body) chain.push(jsonBody)
   if (spec.params) chain.push(validate('param', spec.params))
