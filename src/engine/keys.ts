@@ -49,7 +49,7 @@ export interface ProductKeys {
   product: string
   /** hold expiry zset */
   exp: string
-  /** hold hash: user -> "qty|start|address" */
+  /** hold hash: user -> "qty|first reserve ms|expiry ms|address" */
   hold: string
   /** units held per client address */
   addr: string

@@ -21,7 +21,7 @@ export interface RateLimiter {
  * All @upstash/ratelimit calls on its client for these limiters (sliding
  * window, no analytics, no dynamic limits): EVALSHA, and EVAL after a reply
  * whose text contains NOSCRIPT. The @upstash/redis client is one; Node's is
- * `ioredisRatelimitClient` (src/ratelimit-ioredis.ts).
+ * `ioredisRatelimitClient` (src/limits/ratelimit-ioredis.ts).
  */
 export interface RatelimitRedis {
   evalsha(sha: string, keys: string[], args: unknown[]): Promise<unknown>

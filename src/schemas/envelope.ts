@@ -2,7 +2,7 @@ import * as z from 'zod'
 import { ERROR_CODES } from '../errors/codes'
 
 // The two envelopes of src/errors/envelope.ts as zod schemas, for the OpenAPI
-// document (test/node/openapi.test.ts keeps the types equal).
+// document (test/unit/openapi.test.ts keeps the types equal).
 
 export const errorBody = z
   .object({

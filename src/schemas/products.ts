@@ -73,7 +73,7 @@ export const productsQuery = z
   .strict()
 
 // Responses (documentation only: what src/http/views.ts makes of what the
-// services return; test/node/openapi.test.ts keeps the types equal).
+// services return; test/unit/openapi.test.ts keeps the types equal).
 
 const count = z.number().int()
 const instant = z.iso.datetime()

@@ -13,7 +13,7 @@ import { dropPrefix, REDIS_URL, scanKeys } from '../support/redis'
 // it deletes a random key of a product, flushes the namespace, makes Postgres
 // refuse, stop answering or slow down, and runs the reconciler concurrently.
 // FUZZ_OPS=200000 FUZZ_SEED=123 npx vitest run test/node/conservation-fuzz.test.ts for a long run
-// (docs/reliability.md reports one).
+// (docs/architecture.md, "Counters are derived, not trusted").
 const OPS = Number(process.env.FUZZ_OPS ?? 10_000)
 const SEED = Number(process.env.FUZZ_SEED ?? Date.now() % 2 ** 31)
 const WORKERS = 16
