@@ -25,7 +25,7 @@ afterAll(async () => {
   await db?.drop()
 })
 
-async function call(method: string, path: string, body?: unknown) {
+async function call(method: string, path: string, body?: unknown, context?: { waitUntil(promise: Promise<unknown>): void }) {
   const request = new Request(`https://flash-deal.vercel.app${path}`, {
     method,
     headers: {
@@ -34,13 +34,30 @@ async function call(method: string, path: string, body?: unknown) {
     },
     body: body === undefined ? undefined : JSON.stringify(body),
   })
-  const res = await entry.default(request)
+  const res = await entry.default(request, context)
   return { status: res.status, body: (await res.json()) as any }
 }
 
 describe('the Vercel Edge entry (api/index.ts)', () => {
-  it('declares the Edge runtime', () => {
-    expect(entry.config).toEqual({ runtime: 'edge' })
+  it("declares the Edge runtime, pinned to the stores' region", () => {
+    expect(entry.config).toEqual({ runtime: 'edge', regions: ['iad1'] })
+  })
+
+  it("hands the checkout's settle to Vercel's waitUntil, after the answer", async () => {
+    const id = (await call('POST', '/api/products', { name: 'Vercel settle', total_stock: 2, price: '1.00' })).body.data.id
+    expect((await call('POST', '/api/reserve', { user_id: 'v-shopper', product_id: id, quantity: 1 })).status).toBe(201)
+    const waited: Promise<unknown>[] = []
+    const checkout = await call(
+      'POST',
+      '/api/checkout',
+      { user_id: 'v-shopper', product_id: id, quantity: 1, total_amount: 1 },
+      { waitUntil: (p) => void waited.push(p) },
+    )
+    expect(checkout.status).toBe(201)
+    expect(waited).toHaveLength(1)
+    await Promise.all(waited)
+    const status = await call('GET', `/api/products/${id}/status`)
+    expect(status.body.data).toMatchObject({ sold: 1, reserved_stock: 0, available_stock: 1 })
   })
 
   it('answers /health 200 with both stores up, from process.env configuration', async () => {
