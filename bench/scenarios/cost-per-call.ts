@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { startLocalStack } from '../../dev/local-stack'
 import { createApp } from '../../src/app'
 import { edgeDeps } from '../../src/deps'
+import { DetachedTasks } from '../../src/lib/background'
 import type { BenchEnv } from '../lib/env'
 import { target } from '../lib/target'
 import type { Profile, ScenarioResult } from '../lib/types'
@@ -22,7 +23,8 @@ const json = (method: string, body: unknown, headers: Record<string, string> = {
  * local Upstash server (Redis commands) and the local Neon server (Postgres
  * requests), through the edge app (createApp + edgeDeps) in-process. Each
  * call runs once to warm up (scripts cached, products loaded), then is
- * counted with the rate limiter and without it.
+ * counted with the rate limiter and without it, with what it runs after its
+ * answer (a checkout's settle).
  */
 export async function costPerCall(env: BenchEnv, _profile: Profile): Promise<ScenarioResult> {
   const db = await env.database('cost')
@@ -30,9 +32,12 @@ export async function costPerCall(env: BenchEnv, _profile: Profile): Promise<Sce
   const prefix = env.prefix('cost')
   try {
     const config = benchConfig(stack.vars, prefix)
+    // Work after the answer (a checkout's settle) is the call's too: counted once it has ended.
+    const tasks = new DetachedTasks()
+    const scope = { background: tasks.run }
     const apps = {
-      limited: createApp(() => edgeDeps(config)),
-      unlimited: createApp(() => ({ ...edgeDeps(config), limiter: undefined })),
+      limited: createApp(() => edgeDeps(config, scope)),
+      unlimited: createApp(() => ({ ...edgeDeps(config, scope), limiter: undefined })),
     }
     const ids: number[] = []
     for (let i = 0; i < 6; i++) {
@@ -79,10 +84,12 @@ export async function costPerCall(env: BenchEnv, _profile: Profile): Promise<Sce
     type Counted = { redis: number; byCommand: Record<string, number>; postgres: number }
     const count = async (app: App, call: Call, user: string): Promise<Counted> => {
       await call.before?.(app, user)
+      await tasks.idle()
       stack.upstash.resetStats()
       stack.neon.resetStats()
       const res = await call.send(app, user)
       if (res.status !== call.status) throw new Error(`${call.name}: ${res.status} ${await res.text()}`)
+      await tasks.idle()
       const redis = stack.upstash.stats()
       const pg = stack.neon.stats()
       return { redis: redis.commands, byCommand: redis.byCommand, postgres: pg.queries + pg.batches }
