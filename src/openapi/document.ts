@@ -39,11 +39,16 @@ sent as a number or a numeric string and comes back as a string; money is sent a
 <ADMIN_TOKEN>\`. Shopper routes need a bearer JWT whose \`sub\` is the user id
 only when the server sets \`JWT_SECRET\` or \`JWT_JWKS_URL\`.
 
-**Limits.** Every \`/api\` request goes through one rate limiter: reserve, bulk
-reserve and checkout per user, the others per client IP. A 429 carries
-\`Retry-After\`; answers carry \`RateLimit-Limit\`, \`RateLimit-Remaining\` and
-\`RateLimit-Reset\` (when the server has a limiter). A store that does not answer
-gives 503 with \`Retry-After\`.
+**Limits.** A shopper's writes (reserve, bulk reserve, cancel, checkout,
+joining a line) count against two windows, one per client address and one per
+customer, and one address holds at most a set number of units of a product.
+Reads and product writes count against a window per client address; \`/health\`
+and polling a ticket are not limited. A 429 carries \`Retry-After\` and
+\`details: [{scope, retry_after}]\`; answers that went through a window carry
+\`RateLimit-Limit\`, \`RateLimit-Remaining\` and \`RateLimit-Reset\`. A store
+that does not answer gives 503 with \`Retry-After\`. Product and status
+answers may come from a cache when the server sets
+\`PUBLIC_READ_CACHE_SECONDS\` (their \`Cache-Control\` says how old they may be).
 
 **Schemas** say exactly what the server accepts: patterns are ECMA-262 with
 the \`u\` flag (free text may hold neither U+0000 nor an unpaired surrogate),
