@@ -5,7 +5,6 @@ import type { Guard } from '../engine'
 import type { Config } from '../env'
 import { perConfig } from '../lib/per-config'
 import { AppError, rateLimitedError } from '../errors/app-error'
-import { statusOf } from '../errors/status'
 import { clientAddress } from '../limits/address'
 import { sha256 } from '../lib/sha256'
 import type { AppEnv } from '../http/app-env'
@@ -87,8 +86,8 @@ async function verifiedSubject(config: Config, token: string): Promise<string> {
  * Shopper routes act for one user. When JWT_SECRET (HS256) or JWT_JWKS_URL is
  * set, a bearer JWT with `exp` whose `sub` is that user is required (and its
  * `aud` and `iss` when JWT_AUDIENCE and JWT_ISSUER are set). A refused token
- * spends the client address's write budget, so guessing costs as much as
- * writing.
+ * spends the client address's write budget, on a read route too, so guessing
+ * tokens costs as much as writing.
  *
  * Sets `customer`, who the request's writes are counted against: the
  * verified subject, else the address and the claimed user id together, so
@@ -113,7 +112,7 @@ export const shopper = (userIdOf: (c: Context<AppEnv>) => string | undefined) =>
       if (subject !== userId) throw new AppError('FORBIDDEN', 'The token is for another user')
       c.set('customer', subject)
     } catch (err) {
-      if (err instanceof AppError && statusOf(err.code) < 500) await chargeRefused(c, address)
+      if (err instanceof AppError && (err.code === 'UNAUTHORIZED' || err.code === 'FORBIDDEN')) await chargeRefused(c, address)
       throw err
     }
     await next()
