@@ -51,7 +51,15 @@ export function createApp(makeDeps: DepsFactory, options: AppOptions = {}) {
   app.use(requestId())
   app.use(requestLog)
   app.use(async (c, next) => {
-    c.set('deps', makeDeps(c.env ?? {}, { background: platformBackground(c) }))
+    // A getter: only a factory that uses it asks for the platform's context (on Node, asking throws, and that costs).
+    c.set(
+      'deps',
+      makeDeps(c.env ?? {}, {
+        get background() {
+          return platformBackground(c)
+        },
+      }),
+    )
     await next()
   })
   app.use(secureHeaders())
