@@ -34,13 +34,4 @@ export function describeFailure(err: unknown): string {
   return err.message || code || err.name
 }
 
-/** A URL safe to print: its password replaced by ***. */
-export function redactUrl(url: string): string {
-  try {
-    const parsed = new URL(url)
-    if (parsed.password) parsed.password = '***'
-    return parsed.toString()
-  } catch {
-    return '(not a URL)'
-  }
-}
+export { redactUrl } from '../src/lib/redact-url'

@@ -5,7 +5,8 @@ import { createApp } from '../app'
 import { createLogger } from '../lib/log'
 import { reconcile } from '../services/reconcile'
 import { selfHostDeps, type SelfHost, type SelfHostConfig } from './deps'
-import { checkStores, causeOf, redactUrl, StartupError } from './startup'
+import { redactUrl } from '../lib/redact-url'
+import { checkStores, causeOf, StartupError } from './startup'
 import { withStaticPages } from './static-pages'
 
 // In-flight requests get this long to finish after a shutdown signal.

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm'
 import type { Redis } from 'ioredis'
+import { redactUrl } from '../lib/redact-url'
 import type { SelfHost, SelfHostConfig } from './deps'
 
 /**
@@ -15,17 +16,6 @@ export class StartupError extends Error {
 
 /** The tables the migrations create (drizzle/); their absence means they were never applied. */
 const TABLES = ['products', 'orders'] as const
-
-/** A URL fit for a log: the password replaced. */
-export function redactUrl(url: string): string {
-  try {
-    const parsed = new URL(url)
-    if (parsed.password) parsed.password = '***'
-    return parsed.toString()
-  } catch {
-    return '(unparseable URL)'
-  }
-}
 
 /** The innermost message of an error chain (drizzle and the engine wrap the driver's), on one line. */
 export function causeOf(err: unknown): string {
