@@ -253,8 +253,9 @@ function auth(doc: OpenAPIV3_1.Document, op: OpenAPIV3_1.OperationObject): Json 
 }
 
 function item(doc: OpenAPIV3_1.Document, path: string, method: string, op: OpenAPIV3_1.OperationObject): PostmanItem {
-  const step = op.operationId ? FLOW[op.operationId] : undefined
-  if (!step) throw new Error(`${method.toUpperCase()} ${path}: no step for operation ${op.operationId} in scripts/postman.ts FLOW`)
+  // Without a step of its own, an operation is sent with the document's examples and checked for its
+  // success status and shape; the newman run (test/node/first-run.test.ts) says when that is not enough.
+  const step = (op.operationId ? FLOW[op.operationId] : undefined) ?? { test: [] }
   const params = (op.parameters ?? []).map((p) => deref<OpenAPIV3_1.ParameterObject>(doc, p))
   const example = (p: OpenAPIV3_1.ParameterObject) =>
     step.params?.[p.name] ?? step.headers?.[p.name] ?? asText(p.example ?? schemaExample(doc, p.schema))
