@@ -48,7 +48,9 @@ afterAll(async () => {
   await h?.close()
 })
 
-it(`conserves every unit over ${OPS} random concurrent operations under a nemesis (seed printed)`, { timeout: 600_000 }, async () => {
+it(`conserves every unit over ${OPS} random concurrent operations under a nemesis (seed printed)`, {
+  timeout: Math.max(600_000, OPS * 10),
+}, async () => {
   const random = prng(SEED)
   const pick = <T>(list: readonly T[]) => list[Math.floor(random() * list.length)]!
   const api: ApiClient = h.api.withConfig({ REDIS_TTL: '1', NEON_FETCH_ENDPOINT: proxy.url, LOG_LEVEL: 'error' })
