@@ -33,12 +33,12 @@ describe('cached public reads', () => {
     expect(hit.headers.get('x-request-id')).not.toBe(first.headers.get('x-request-id'))
     expect(hit.headers.get('ratelimit-remaining')).toBeNull()
     expect(hit.headers.get('x-content-type-options')).toBe('nosniff')
-    const productHit = await workerApi({ PUBLIC_READ_CACHE_SECONDS: String(SECONDS), DATABASE_URL: 'postgresql://nobody@127.0.0.1:1/none' }).call(
-      'GET',
-      `/api/products/${id}`,
-    )
+    const noPostgres = workerApi({ PUBLIC_READ_CACHE_SECONDS: String(SECONDS), DATABASE_URL: 'postgresql://nobody@127.0.0.1:1/none' })
+    const productHit = await noPostgres.call('GET', `/api/products/${id}`)
     expect(productHit.status).toBe(200)
     expect(productHit.body.data.id).toBe(id)
+    // the same read at a URL nothing cached goes to Postgres, which this configuration cannot reach
+    expect((await noPostgres.call('GET', `/api/products/${id}?miss=1`)).status).toBe(503)
 
     // Past s-maxage the cache has nothing: the read goes to Redis, which is out of reach here.
     await sleep(SECONDS * 1000 + 500)
