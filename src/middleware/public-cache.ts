@@ -1,8 +1,18 @@
 import { createMiddleware } from 'hono/factory'
 import type { AppEnv } from '../http/app-env'
 
-/** What of an answer is the caller's own, never kept for the next caller. */
-const PERSONAL_HEADERS = ['ratelimit-limit', 'ratelimit-remaining', 'ratelimit-reset', 'x-request-id', 'set-cookie', 'vary']
+/** What of an answer belongs to its request, never kept for the next caller (a hit gets its own: request id, CORS). */
+const PERSONAL_HEADERS = [
+  'ratelimit-limit',
+  'ratelimit-remaining',
+  'ratelimit-reset',
+  'x-request-id',
+  'set-cookie',
+  'vary',
+  'access-control-allow-origin',
+  'access-control-allow-credentials',
+  'access-control-expose-headers',
+]
 
 /** The Workers Cache API's cache of this data centre; undefined where the platform has none (Node, Vercel). */
 function edgeCache(): Cache | undefined {

@@ -47,6 +47,24 @@ describe('cached public reads', () => {
     expect(fresh.body.data).toMatchObject({ reserved_stock: 1, available_stock: 4 })
   })
 
+  it("a hit carries the CORS headers of its own request's origin, not those of the request that filled the cache", async () => {
+    const origins = { CORS_ORIGINS: 'https://a.example,https://b.example' }
+    const id = (await exact.call('POST', '/api/products', { name: 'Cached across origins', total_stock: 2 })).body.data.id
+    const path = `/api/products/${id}/status`
+    const first = await workerApi({ ...origins, PUBLIC_READ_CACHE_SECONDS: String(SECONDS) }).call('GET', path, undefined, {
+      origin: 'https://a.example',
+    })
+    expect(first.headers.get('access-control-allow-origin')).toBe('https://a.example')
+    const hit = await workerApi({ ...origins, PUBLIC_READ_CACHE_SECONDS: String(SECONDS), UPSTASH_REDIS_REST_URL: 'http://127.0.0.1:1' }).call(
+      'GET',
+      path,
+      undefined,
+      { origin: 'https://b.example' },
+    )
+    expect(hit.status).toBe(200)
+    expect(hit.headers.get('access-control-allow-origin')).toBe('https://b.example')
+  })
+
   it('refusals and errors are never cached; the default (0) caches nothing', async () => {
     const missing = await cached.call('GET', '/api/products/999999/status')
     expect(missing.status).toBe(404)
