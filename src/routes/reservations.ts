@@ -26,7 +26,19 @@ const hold = route({
   challenge: true,
   headers: reserveHeaders,
   body: reserveBody,
-  success: { status: 201, description: 'The hold', schema: holdResponse, message: 'Reserved' },
+  success: {
+    status: 201,
+    description: 'The hold',
+    schema: holdResponse,
+    message: 'Reserved',
+    links: {
+      cancel: {
+        operationId: 'releaseReservation',
+        description: 'Give the hold back',
+        parameters: { userId: '$response.body#/data/user_id', productId: '$response.body#/data/product_id' },
+      },
+    },
+  },
   errors: [
     'PRODUCT_NOT_FOUND',
     'INSUFFICIENT_STOCK',

@@ -64,11 +64,12 @@ export interface ApiRequest {
 
 /**
  * Values the document's links carry from one answer into a later request
- * (`$response.body#/data/next_cursor` → `cursor`): a parameter fed by a
- * link takes, when valid, only values the API gave.
+ * (`$response.body#/data/next_cursor` → `cursor`, and `$request.path.productId`
+ * of the request answered): a parameter fed by a link takes, when valid, only
+ * values the API gave.
  */
 export class LinkPool {
-  private readonly sources: { from: string; status: string; pointer: string; to: string; param: string }[] = []
+  private readonly sources: { from: string; status: string; pointer?: string; pathParam?: string; to: string; param: string }[] = []
   private readonly pools = new Map<string, unknown[]>()
 
   constructor(operations: Operation[]) {
@@ -76,8 +77,10 @@ export class LinkPool {
       for (const [status, response] of Object.entries(op.spec.responses ?? {})) {
         for (const link of Object.values((response as OpenAPIV3_1.ResponseObject).links ?? {}) as OpenAPIV3_1.LinkObject[]) {
           for (const [param, expression] of Object.entries(link.parameters ?? {})) {
-            const m = /^\$response\.body#(\/.*)$/.exec(String(expression))
-            if (m && link.operationId) this.sources.push({ from: op.id, status, pointer: m[1]!, to: link.operationId, param })
+            const body = /^\$response\.body#(\/.*)$/.exec(String(expression))
+            const path = /^\$request\.path\.(\w+)$/.exec(String(expression))
+            if (!link.operationId || !(body || path)) continue
+            this.sources.push({ from: op.id, status, pointer: body?.[1], pathParam: path?.[1], to: link.operationId, param })
           }
         }
       }
@@ -92,19 +95,29 @@ export class LinkPool {
     return this.pools.get(`${operationId} ${param}`) ?? []
   }
 
-  /** Keeps what the links of this answer carry. */
-  harvest(op: Operation, status: number, body: unknown) {
+  /** Keeps what the links of this answer carry (`url`: the request's, for `$request.path` values). */
+  harvest(op: Operation, status: number, body: unknown, url: string) {
     for (const source of this.sources.filter((s) => s.from === op.id && s.status === String(status))) {
-      const value = source.pointer
-        .slice(1)
-        .split('/')
-        .reduce<any>((node, key) => node?.[key.replace(/~1/g, '/').replace(/~0/g, '~')], body)
+      const value = source.pathParam
+        ? pathParams(op.path, url)[source.pathParam]
+        : source
+            .pointer!.slice(1)
+            .split('/')
+            .reduce<any>((node, key) => node?.[key.replace(/~1/g, '/').replace(/~0/g, '~')], body)
       if (value === null || value === undefined) continue
       const pool = this.pools.get(`${source.to} ${source.param}`) ?? []
       if (!pool.includes(value)) pool.push(value)
       this.pools.set(`${source.to} ${source.param}`, pool.slice(-50))
     }
   }
+}
+
+/** The path parameters of `url` by its operation's template (`/api/products/{productId}`). */
+function pathParams(template: string, url: string): Record<string, string> {
+  const names = [...template.matchAll(/\{(\w+)\}/g)].map((m) => m[1]!)
+  const pattern = new RegExp(`^${template.replace(/\{\w+\}/g, '([^/]+)')}$`)
+  const values = pattern.exec(new URL(url, 'http://api.test').pathname)?.slice(1) ?? []
+  return Object.fromEntries(names.map((name, i) => [name, decodeURIComponent(values[i] ?? '')]))
 }
 
 /** Whether an HTTP request can carry `text` there at all. */
