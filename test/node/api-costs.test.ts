@@ -1,3 +1,4 @@
+import { COUNTED_WINDOW_MS } from '../support/client'
 import { Redis } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ioredisPort } from '../../src/engine/adapters/ioredis'
@@ -52,7 +53,7 @@ describe('cost per call once the product is in Redis', () => {
 
   it('the write limits cost nothing extra: admitted or refused, one command; a remembered refusal, none', async () => {
     const id = await product(1)
-    const api = h.api.withConfig({ RATE_LIMIT_MAX_REQUESTS: '3', RATE_LIMIT_WINDOW_MS: '60000' })
+    const api = h.api.withConfig({ RATE_LIMIT_MAX_REQUESTS: '3', RATE_LIMIT_WINDOW_MS: COUNTED_WINDOW_MS })
     const from = { 'cf-connecting-ip': '192.0.2.77' }
     const reserve = (user: string) => () => api.call('POST', '/api/reserve', { user_id: user, product_id: id, quantity: 1 }, from)
     await api.call('GET', `/api/products/${id}/status`) // scripts cached

@@ -1,7 +1,7 @@
 import { sign } from 'hono/jwt'
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import { createApp } from '../../src/app'
-import { TEST_ADMIN_TOKEN } from '../support/client'
+import { TEST_ADMIN_TOKEN, COUNTED_WINDOW_MS } from '../support/client'
 import { startNodeHarness, type NodeHarness } from '../support/node-app'
 import { exceedUserLimit } from '../support/rate-limit-contract'
 
@@ -55,7 +55,7 @@ describe('rate limits (@upstash/ratelimit, sliding window)', () => {
 
   it('per user on reserve, bulk and checkout: tighter, and one user does not block another', async () => {
     const id = await product(100)
-    const api = h.api.withConfig({ USER_RATE_LIMIT_MAX_REQUESTS: '2', USER_RATE_LIMIT_WINDOW_MS: '60000' })
+    const api = h.api.withConfig({ USER_RATE_LIMIT_MAX_REQUESTS: '2', USER_RATE_LIMIT_WINDOW_MS: COUNTED_WINDOW_MS })
     await exceedUserLimit(api, id)
     expect((await api.call('GET', `/api/products/${id}/status`)).body.data.reserved_stock).toBe(3)
   })

@@ -1,3 +1,4 @@
+import { COUNTED_WINDOW_MS } from '../support/client'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { traceCall, type CallTrace, type StoreSpan } from '../../dev/round-trips'
 import type { Reply } from '../support/client'
@@ -58,8 +59,7 @@ describe('store round trips per call, every limit on', () => {
 
   it('a read refused by the address limit gets its 429 without the data; a remembered refusal costs no store request', async () => {
     const id = (await h.api.call('POST', '/api/products', { name: 'Trip limited', total_stock: 3 })).body.data.id
-    // A day's window: two calls a moment apart never straddle a window's start (the sliding window would forgive the first).
-    const api = h.api.withConfig({ RATE_LIMIT_MAX_REQUESTS: '1', RATE_LIMIT_WINDOW_MS: '86400000' })
+    const api = h.api.withConfig({ RATE_LIMIT_MAX_REQUESTS: '1', RATE_LIMIT_WINDOW_MS: COUNTED_WINDOW_MS })
     const from = { 'cf-connecting-ip': '198.51.100.42' }
     const read = () => api.call('GET', `/api/products/${id}/status`, undefined, from)
     const first = await traced(read)

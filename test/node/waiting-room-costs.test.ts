@@ -1,3 +1,4 @@
+import { COUNTED_WINDOW_MS } from '../support/client'
 import { Redis } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ioredisPort } from '../../src/engine/adapters/ioredis'
@@ -77,7 +78,7 @@ describe('cost per call', () => {
   })
 
   it('joins spend the write windows in the same command; a refused client is answered from memory', async () => {
-    const api = h.api.withConfig({ RATE_LIMIT_MAX_REQUESTS: '2', RATE_LIMIT_WINDOW_MS: '60000' })
+    const api = h.api.withConfig({ RATE_LIMIT_MAX_REQUESTS: '2', RATE_LIMIT_WINDOW_MS: COUNTED_WINDOW_MS })
     const id = await product({ waiting_room: { admit_per_second: 5 } })
     const from = { 'cf-connecting-ip': '192.0.2.88' }
     const join = (user_id: string) => () => api.call('POST', `/api/products/${id}/queue`, { user_id }, from)

@@ -1,3 +1,4 @@
+import { COUNTED_WINDOW_MS } from './client'
 import { SignJWT } from 'jose'
 import { describe, expect, it } from 'vitest'
 import type { ApiClient, Reply } from './client'
@@ -88,7 +89,7 @@ export function dropDayContract(getApi: () => ApiClient, getRedis: () => RedisIn
     })
 
     it('is limited per address on every write before anything else, across user ids', async () => {
-      const a = api().withConfig({ RATE_LIMIT_MAX_REQUESTS: '5', RATE_LIMIT_WINDOW_MS: '60000' })
+      const a = api().withConfig({ RATE_LIMIT_MAX_REQUESTS: '5', RATE_LIMIT_WINDOW_MS: COUNTED_WINDOW_MS })
       const id = await product()
       const bot = address()
       const [u1, u2] = [user('w'), user('w')]
@@ -111,7 +112,7 @@ export function dropDayContract(getApi: () => ApiClient, getRedis: () => RedisIn
 
     it('counts a refused token against the address too', async () => {
       const secret = 'a-very-long-test-secret-of-32-chars!'
-      const a = api().withConfig({ JWT_SECRET: secret, RATE_LIMIT_MAX_REQUESTS: '3', RATE_LIMIT_WINDOW_MS: '60000' })
+      const a = api().withConfig({ JWT_SECRET: secret, RATE_LIMIT_MAX_REQUESTS: '3', RATE_LIMIT_WINDOW_MS: COUNTED_WINDOW_MS })
       const id = await product()
       const bot = address()
       const u = user('jwt')
@@ -132,7 +133,7 @@ export function dropDayContract(getApi: () => ApiClient, getRedis: () => RedisIn
   })
 
   it("nobody spends another customer's budget", async () => {
-    const a = api().withConfig({ USER_RATE_LIMIT_MAX_REQUESTS: '2', USER_RATE_LIMIT_WINDOW_MS: '60000' })
+    const a = api().withConfig({ USER_RATE_LIMIT_MAX_REQUESTS: '2', USER_RATE_LIMIT_WINDOW_MS: COUNTED_WINDOW_MS })
     const id = await product()
     const victim = user('victim')
     const attacker = address()
