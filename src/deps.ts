@@ -1,6 +1,6 @@
 import { Redis } from '@upstash/redis/cloudflare'
 import { createDb, type Db } from './db/client'
-import { type Background, DetachedTasks } from './lib/background'
+import { type Background, detached } from './lib/background'
 import { upstashPort } from './engine/adapters/upstash'
 import { createEngine, type Engine } from './engine/engine'
 import type { ScriptPort } from './engine/port'
@@ -69,7 +69,7 @@ export function requestDeps(config: Config, engine: Engine, options: DepsOptions
       return db
     },
     log,
-    background: options.background ?? new DetachedTasks().run,
+    background: options.background ?? detached,
   }
 }
 

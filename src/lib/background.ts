@@ -11,6 +11,9 @@ export type Background = (task: () => Promise<unknown>) => void
 
 const ignore = () => {}
 
+/** Runs each task detached, tracking nothing: where no one waits for them. */
+export const detached: Background = (task) => void task().catch(ignore)
+
 /** Tasks run detached, and tracked, so a server can wait for them before it closes. */
 export class DetachedTasks {
   readonly #running = new Set<Promise<unknown>>()
