@@ -33,5 +33,3 @@ export function describeFailure(err: unknown): string {
   if (err.cause instanceof Error && /^fetch failed$/.test(err.message)) return describeFailure(err.cause)
   return err.message || code || err.name
 }
-
-export { redactUrl } from '../src/lib/redact-url'

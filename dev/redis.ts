@@ -1,7 +1,8 @@
 import { spawn, spawnSync } from 'node:child_process'
 import { createServer } from 'node:net'
 import { Redis } from 'ioredis'
-import { describeFailure, redactUrl, StepError } from './failure'
+import { redactUrl } from '../src/lib/redact-url'
+import { describeFailure, StepError } from './failure'
 
 export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379'
 

@@ -1,7 +1,6 @@
-import { COUNTED_WINDOW_MS } from '../support/client'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { traceCall, type CallTrace, type StoreSpan } from '../../dev/round-trips'
-import type { Reply } from '../support/client'
+import { COUNTED_WINDOW_MS, type Reply } from '../support/client'
 import { startNodeHarness, type NodeHarness } from '../support/node-app'
 
 // Sequential store round trips per call, counted from the local servers' own
